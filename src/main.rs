@@ -1,1 +1,5 @@
-fn main() {}
+//! The `salesgraph` binary: parse the command line, hand over to the api crate.
+
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

@@ -1,0 +1,76 @@
+//! The caller of a request, resolved once per request from the bearer token and the
+//! user's current row, so that deactivation and role changes bite immediately.
+
+use entity::{enums::Role, users};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use uuid::Uuid;
+
+use super::jwt::TokenKeys;
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub partner_id: Option<Uuid>,
+    pub manager_id: Option<Uuid>,
+    pub name: String,
+}
+
+/// What the request carried: no credentials, a verified actor, or a refusal that is
+/// reported only to resolvers that need an actor (so `login` works with a stale header).
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Authenticated(Actor),
+    Refused(String),
+}
+
+impl Caller {
+    pub fn actor(&self) -> Result<&Actor, AppError> {
+        match self {
+            Caller::Authenticated(actor) => Ok(actor),
+            Caller::Anonymous => Err(AppError::unauthenticated()),
+            Caller::Refused(why) => Err(AppError::Unauthenticated(why.clone())),
+        }
+    }
+}
+
+/// Resolves the `Authorization` header value (if any) to a caller.
+pub async fn resolve(
+    header: Option<&str>,
+    keys: &TokenKeys,
+    db: &DatabaseConnection,
+) -> Result<Caller, AppError> {
+    let Some(header) = header else {
+        return Ok(Caller::Anonymous);
+    };
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(Caller::Refused(
+            "the Authorization header must be `Bearer <token>`".into(),
+        ));
+    };
+    let claims = match keys.verify(token) {
+        Ok(c) => c,
+        Err(AppError::Unauthenticated(why)) => return Ok(Caller::Refused(why)),
+        Err(e) => return Err(e),
+    };
+    let user = users::Entity::find_by_id(claims.sub).one(db).await?;
+    match user {
+        Some(u) if u.active && u.role == claims.role => Ok(Caller::Authenticated(Actor {
+            user_id: u.id,
+            role: u.role,
+            partner_id: u.partner_id,
+            manager_id: u.manager_id,
+            name: u.name,
+        })),
+        _ => Ok(Caller::Refused(
+            "this session is no longer valid; sign in again".into(),
+        )),
+    }
+}

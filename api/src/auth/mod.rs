@@ -1,0 +1,8 @@
+//! Who is calling and what they may do: passwords, tokens, the actor and the policy.
+
+pub mod actor;
+pub mod jwt;
+pub mod password;
+pub mod policy;
+
+pub use actor::Actor;

@@ -1,0 +1,393 @@
+//! Settings read once from the environment (and `.env`), validated at start.
+//!
+//! Secrets never appear in `Debug` output or logs: the key ring prints only its key ids.
+
+use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
+
+use base64::Engine as _;
+
+/// Development signing key: public by design, refused in production.
+const DEV_SIGNING_KEY: &[u8] = b"salesgraph-development-signing-key-not-for-production";
+/// HS256 wants at least as many key bytes as the hash has.
+pub const MIN_KEY_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// HMAC keys by key id; the first one signs, all of them verify.
+#[derive(Clone)]
+pub struct KeyRing {
+    pub current_kid: String,
+    pub keys: HashMap<String, Vec<u8>>,
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut kids: Vec<_> = self.keys.keys().collect();
+        kids.sort();
+        f.debug_struct("KeyRing")
+            .field("current_kid", &self.current_kid)
+            .field("kids", &kids)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_directives: usize,
+    pub max_body_bytes: usize,
+    pub max_batch: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginThrottle {
+    /// Failures allowed before delays start.
+    pub free_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub env: Environment,
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub db_acquire_timeout: Duration,
+    pub keys: KeyRing,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub throttle: LoginThrottle,
+    pub argon2: Argon2Params,
+    pub graphiql: bool,
+    pub introspection: bool,
+    pub seed_demo: bool,
+    pub limits: Limits,
+    pub log_filter: String,
+    /// How long SIGTERM waits for in-flight requests.
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// Where settings come from; a map in tests, the process environment otherwise.
+pub trait Source {
+    fn get(&self, key: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Source for ProcessEnv {
+    fn get(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Source for HashMap<String, String> {
+    fn get(&self, key: &str) -> Option<String> {
+        HashMap::get(self, key).cloned()
+    }
+}
+
+impl Config {
+    /// Reads `.env` (if present, without overriding the real environment) and the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_source(&ProcessEnv)
+    }
+
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let env = match src.get("SALESGRAPH_ENV").as_deref() {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "SALESGRAPH_ENV must be `development` or `production`, not `{other}`"
+                )));
+            }
+        };
+        let dev = env == Environment::Development;
+        let addr_text = src
+            .get("SALESGRAPH_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr_text.parse().map_err(|_| {
+            ConfigError(format!(
+                "SALESGRAPH_ADDR must be host:port, e.g. 127.0.0.1:8080, not `{addr_text}`"
+            ))
+        })?;
+        let database_url = src
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| "sqlite://salesgraph.db?mode=rwc".into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(ConfigError(
+                "DATABASE_URL must start with sqlite: or postgres://".into(),
+            ));
+        }
+        let keys = parse_key_ring(src.get("SALESGRAPH_JWT_KEYS"), env)?;
+        let access_token_ttl = secs(src, "SALESGRAPH_ACCESS_TOKEN_TTL_SECS", 900, 30, 86_400)?;
+        let refresh_token_ttl = secs(
+            src,
+            "SALESGRAPH_REFRESH_TOKEN_TTL_SECS",
+            30 * 86_400,
+            60,
+            365 * 86_400,
+        )?;
+        let argon2 = Argon2Params {
+            memory_kib: num(
+                src,
+                "SALESGRAPH_ARGON2_MEMORY_KIB",
+                19_456,
+                19_456,
+                4_194_304,
+            )?,
+            iterations: num(src, "SALESGRAPH_ARGON2_ITERATIONS", 2, 2, 64)?,
+            parallelism: num(src, "SALESGRAPH_ARGON2_PARALLELISM", 1, 1, 16)?,
+        };
+        let throttle = LoginThrottle {
+            free_attempts: num(src, "SALESGRAPH_LOGIN_FREE_ATTEMPTS", 5, 1, 100)?,
+            base_delay: Duration::from_millis(num(
+                src,
+                "SALESGRAPH_LOGIN_BASE_DELAY_MS",
+                1_000,
+                10,
+                3_600_000,
+            )?),
+            max_delay: secs(src, "SALESGRAPH_LOGIN_MAX_DELAY_SECS", 900, 1, 86_400)?,
+        };
+        let limits = Limits {
+            max_depth: num(src, "SALESGRAPH_MAX_DEPTH", 12, 2, 100)?,
+            max_complexity: num(src, "SALESGRAPH_MAX_COMPLEXITY", 5_000, 10, 1_000_000)?,
+            max_aliases: num(src, "SALESGRAPH_MAX_ALIASES", 30, 1, 1_000)?,
+            max_directives: num(src, "SALESGRAPH_MAX_DIRECTIVES", 10, 1, 1_000)?,
+            max_body_bytes: num(
+                src,
+                "SALESGRAPH_MAX_BODY_BYTES",
+                256 * 1024,
+                1_024,
+                64 << 20,
+            )?,
+            max_batch: num(src, "SALESGRAPH_MAX_BATCH", 10, 1, 100)?,
+        };
+        Ok(Config {
+            env,
+            addr,
+            database_url,
+            db_max_connections: num(src, "SALESGRAPH_DB_MAX_CONNECTIONS", 10, 1, 1_000)?,
+            db_acquire_timeout: secs(src, "SALESGRAPH_DB_ACQUIRE_TIMEOUT_SECS", 3, 1, 120)?,
+            keys,
+            jwt_issuer: src
+                .get("SALESGRAPH_JWT_ISSUER")
+                .unwrap_or_else(|| "salesgraph".into()),
+            jwt_audience: src
+                .get("SALESGRAPH_JWT_AUDIENCE")
+                .unwrap_or_else(|| "salesgraph-api".into()),
+            access_token_ttl,
+            refresh_token_ttl,
+            throttle,
+            argon2,
+            graphiql: flag(src, "SALESGRAPH_GRAPHIQL", dev)?,
+            introspection: flag(src, "SALESGRAPH_INTROSPECTION", dev)?,
+            seed_demo: flag(src, "SALESGRAPH_SEED_DEMO", dev)?,
+            limits,
+            log_filter: src
+                .get("SALESGRAPH_LOG")
+                .or_else(|| src.get("RUST_LOG"))
+                .unwrap_or_else(|| "info".into()),
+            shutdown_timeout_secs: num(src, "SALESGRAPH_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3_600)?,
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+}
+
+/// `kid:base64key,kid:base64key` — the first entry signs new tokens.
+fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, ConfigError> {
+    let Some(raw) = raw else {
+        if env == Environment::Production {
+            return Err(ConfigError(
+                "SALESGRAPH_JWT_KEYS is required in production (kid:base64-key of at least 32 bytes)"
+                    .into(),
+            ));
+        }
+        return Ok(KeyRing {
+            current_kid: "dev".into(),
+            keys: HashMap::from([("dev".to_string(), DEV_SIGNING_KEY.to_vec())]),
+        });
+    };
+    let mut keys = HashMap::new();
+    let mut current_kid = None;
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (kid, b64) = entry.split_once(':').ok_or_else(|| {
+            ConfigError("SALESGRAPH_JWT_KEYS entries must look like kid:base64-key".into())
+        })?;
+        let kid = kid.trim();
+        if kid.is_empty()
+            || !kid
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_JWT_KEYS: key id `{kid}` must be letters, digits, - _ or ."
+            )));
+        }
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim()))
+            .map_err(|_| ConfigError(format!("SALESGRAPH_JWT_KEYS: key `{kid}` is not base64")))?;
+        if key.len() < MIN_KEY_BYTES {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({} bytes; at least {MIN_KEY_BYTES})",
+                key.len()
+            )));
+        }
+        if env == Environment::Production && key == DEV_SIGNING_KEY {
+            return Err(ConfigError(
+                "SALESGRAPH_JWT_KEYS: the development key cannot be used in production".into(),
+            ));
+        }
+        if keys.insert(kid.to_string(), key).is_some() {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_JWT_KEYS: key id `{kid}` appears twice"
+            )));
+        }
+        current_kid.get_or_insert_with(|| kid.to_string());
+    }
+    let current_kid =
+        current_kid.ok_or_else(|| ConfigError("SALESGRAPH_JWT_KEYS has no keys".into()))?;
+    Ok(KeyRing { current_kid, keys })
+}
+
+fn num<T>(src: &dyn Source, key: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
+{
+    let Some(raw) = src.get(key) else {
+        return Ok(default);
+    };
+    let value: T = raw
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError(format!("{key} must be a whole number, not `{raw}`")))?;
+    if value < min || value > max {
+        return Err(ConfigError(format!(
+            "{key} must be between {min} and {max}, not {value}"
+        )));
+    }
+    Ok(value)
+}
+
+fn secs(
+    src: &dyn Source,
+    key: &str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<Duration, ConfigError> {
+    num(src, key, default, min, max).map(Duration::from_secs)
+}
+
+fn flag(src: &dyn Source, key: &str, default: bool) -> Result<bool, ConfigError> {
+    match src
+        .get(key)
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError(format!(
+            "{key} must be true or false, not `{other}`"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_source(&map)
+    }
+
+    const STRONG: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+
+    #[test]
+    fn defaults_match_the_spec() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://salesgraph.db?mode=rwc");
+        assert!(c.graphiql && c.introspection && c.seed_demo);
+        assert_eq!(c.keys.current_kid, "dev");
+    }
+
+    #[test]
+    fn production_refuses_missing_weak_or_dev_keys() {
+        let e = cfg(&[("SALESGRAPH_ENV", "production")]).unwrap_err();
+        assert!(e.0.contains("required"), "{e}");
+        let e = cfg(&[
+            ("SALESGRAPH_ENV", "production"),
+            ("SALESGRAPH_JWT_KEYS", "k1:c2hvcnQ="),
+        ])
+        .unwrap_err();
+        assert!(e.0.contains("too weak"), "{e}");
+        let dev = base64::engine::general_purpose::STANDARD.encode(DEV_SIGNING_KEY);
+        let e = cfg(&[
+            ("SALESGRAPH_ENV", "production"),
+            ("SALESGRAPH_JWT_KEYS", &format!("k:{dev}")),
+        ])
+        .unwrap_err();
+        assert!(e.0.contains("development key"), "{e}");
+        let c = cfg(&[
+            ("SALESGRAPH_ENV", "production"),
+            ("SALESGRAPH_JWT_KEYS", &format!("new:{STRONG},old:{STRONG}")),
+        ])
+        .unwrap();
+        assert_eq!(c.keys.current_kid, "new");
+        assert_eq!(c.keys.keys.len(), 2);
+        assert!(!c.graphiql && !c.introspection && !c.seed_demo);
+        assert!(!format!("{c:?}").contains(STRONG));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for (k, v) in [
+            ("SALESGRAPH_ADDR", "nowhere"),
+            ("SALESGRAPH_ENV", "staging"),
+            ("DATABASE_URL", "mysql://x"),
+            ("SALESGRAPH_ACCESS_TOKEN_TTL_SECS", "ten"),
+            ("SALESGRAPH_ARGON2_MEMORY_KIB", "1024"),
+            ("SALESGRAPH_GRAPHIQL", "maybe"),
+            ("SALESGRAPH_JWT_KEYS", "no-colon"),
+        ] {
+            let e = cfg(&[(k, v)]).unwrap_err();
+            assert!(
+                e.0.contains(k) || k == "SALESGRAPH_ADDR" && e.0.contains("SALESGRAPH_ADDR"),
+                "{k}: {e}"
+            );
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Connecting to SQLite or PostgreSQL, counting statements, applying migrations.
+
+use std::{sync::Arc, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+use crate::{error::AppError, metrics::Metrics};
+
+pub struct DbSettings<'a> {
+    pub url: &'a str,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+/// Opens the pool and counts every statement it runs into `metrics`.
+pub async fn connect(
+    settings: DbSettings<'_>,
+    metrics: Arc<Metrics>,
+) -> Result<DatabaseConnection, AppError> {
+    let memory = settings.url.contains(":memory:") || settings.url.contains("mode=memory");
+    let mut opts = ConnectOptions::new(settings.url.to_string());
+    // An in-memory SQLite database lives only as long as its one connection.
+    let max = if memory { 1 } else { settings.max_connections };
+    opts.max_connections(max)
+        .min_connections(if memory { 1 } else { 0 })
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_timeout(settings.acquire_timeout)
+        .sqlx_logging(false);
+    if memory {
+        opts.idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>);
+    }
+    let mut db = Database::connect(opts)
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot connect to the database: {e}")))?;
+    let counter = metrics.statements.clone();
+    db.set_metric_callback(move |_| counter.inc());
+    if db.get_database_backend() == DbBackend::Sqlite && !memory {
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+    }
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), AppError> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+}

@@ -1,0 +1,68 @@
+//! Relay connections built from a service's `Paged` result.
+
+use async_graphql::{
+    SimpleObject,
+    connection::{Connection, CursorType, Edge, EmptyFields},
+};
+
+use crate::services::page::{PageArgs, Paged, decode_cursor, encode_cursor};
+
+/// Extra fields on every connection.
+#[derive(SimpleObject)]
+pub struct ConnectionFields {
+    /// Rows matching the filter within the caller's scope, across all pages.
+    pub total_count: u64,
+}
+
+/// An opaque offset cursor.
+pub struct Cursor(pub u64);
+
+impl CursorType for Cursor {
+    type Error = crate::error::AppError;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        decode_cursor(s, "after").map(Cursor)
+    }
+
+    fn encode_cursor(&self) -> String {
+        encode_cursor(self.0)
+    }
+}
+
+pub type Conn<T> = Connection<Cursor, T, ConnectionFields, EmptyFields>;
+
+pub fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}
+
+pub fn to_connection<M, T>(paged: Paged<M>, convert: impl Fn(M) -> T) -> Conn<T>
+where
+    T: async_graphql::OutputType,
+{
+    let mut conn = Connection::with_additional_fields(
+        paged.window.has_previous,
+        paged.window.has_next,
+        ConnectionFields {
+            total_count: paged.total,
+        },
+    );
+    let offset = paged.window.offset;
+    conn.edges.extend(
+        paged
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Edge::new(Cursor(offset + i as u64), convert(m))),
+    );
+    conn
+}

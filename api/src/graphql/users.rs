@@ -1,0 +1,281 @@
+//! Users and partners: types, the directory query and user administration.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
+use entity::{
+    enums::{PartnerStatus, PartnerTier, Role},
+    partners, users,
+};
+use uuid::Uuid;
+
+use super::{
+    connection::{Conn, page_args, to_connection},
+    context::{actor, loaders, state},
+    loaders::shared,
+};
+use crate::{
+    auth::policy::Action,
+    domain::GlobalId,
+    error::AppError,
+    services::users::{self as svc, NewUser, UserChanges, UserFilter, UserOrder, UserOrderField},
+};
+
+/// A person who signs in: an internal seller or manager, or a partner's user.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct User {
+    pub id: ID,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+    #[graphql(skip)]
+    pub manager_id: Option<Uuid>,
+    #[graphql(skip)]
+    pub partner_id: Option<Uuid>,
+}
+
+impl From<users::Model> for User {
+    fn from(m: users::Model) -> Self {
+        Self {
+            id: ID(GlobalId::encode("User", m.id)),
+            email: m.email,
+            name: m.name,
+            role: m.role,
+            active: m.active,
+            created_at: m.created_at,
+            uuid: m.id,
+            manager_id: m.manager_id,
+            partner_id: m.partner_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl User {
+    /// The user's manager, when the caller may see them.
+    async fn manager(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(id) = self.manager_id else {
+            return Ok(None);
+        };
+        let user = loaders(ctx)?.users.load_one(id).await.map_err(shared)?;
+        Ok(user.map(User::from))
+    }
+
+    /// The partner organization of a partner user.
+    async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
+        let Some(id) = self.partner_id else {
+            return Ok(None);
+        };
+        let partner = loaders(ctx)?.partners.load_one(id).await.map_err(shared)?;
+        Ok(partner.map(Partner::from))
+    }
+
+    /// The user's team: direct reports, or with `transitive` everyone whose manager
+    /// chain reaches this user. Only users the caller may see are listed.
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] transitive: bool,
+    ) -> async_graphql::Result<Vec<User>> {
+        let rows = if transitive {
+            svc::visible_team(&state(ctx)?.db, actor(ctx)?, self.uuid).await?
+        } else {
+            loaders(ctx)?
+                .reports
+                .load_one(self.uuid)
+                .await
+                .map_err(shared)?
+                .unwrap_or_default()
+        };
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+}
+
+/// A reseller organization.
+#[derive(SimpleObject, Clone)]
+pub struct Partner {
+    pub id: ID,
+    pub name: String,
+    pub tier: PartnerTier,
+    pub status: PartnerStatus,
+}
+
+impl From<partners::Model> for Partner {
+    fn from(m: partners::Model) -> Self {
+        Self {
+            id: ID(GlobalId::encode("Partner", m.id)),
+            name: m.name,
+            tier: m.tier,
+            status: m.status,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct UserFilterInput {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub manager_id: Option<ID>,
+    /// Case-insensitive text in the name or email.
+    pub search: Option<String>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject)]
+pub struct UserOrderInput {
+    pub field: UserOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// 12 to 128 characters.
+    pub password: String,
+    pub manager_id: Option<ID>,
+    /// Required for `PARTNER` users, refused for everyone else.
+    pub partner_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateUserInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// Set to change the manager; see `clearManager` to remove it.
+    pub manager_id: Option<ID>,
+    #[graphql(default = false)]
+    pub clear_manager: bool,
+    pub partner_id: Option<ID>,
+    pub password: Option<String>,
+    pub active: Option<bool>,
+}
+
+fn opt_id(raw: Option<&ID>, type_name: &str, field: &str) -> Result<Option<Uuid>, AppError> {
+    raw.map(|id| GlobalId::decode_as(id, type_name, field))
+        .transpose()
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        Ok(svc::get(&state(ctx)?.db, actor, actor.user_id)
+            .await?
+            .into())
+    }
+
+    /// The user directory, as far as the caller may see it.
+    #[allow(clippy::too_many_arguments)]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<UserFilterInput>,
+        order_by: Option<UserOrderInput>,
+    ) -> async_graphql::Result<Conn<User>> {
+        let actor = actor(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let svc_filter = UserFilter {
+            role: filter.role,
+            active: filter.active,
+            manager_id: opt_id(filter.manager_id.as_ref(), "User", "managerId")?,
+            search: filter.search,
+        };
+        let order = order_by.map_or_else(UserOrder::default, |o| UserOrder {
+            field: o.field,
+            descending: o.direction == OrderDirection::Desc,
+        });
+        let page = page_args(first, after, last, before);
+        let paged = svc::list(&state(ctx)?.db, actor, &svc_filter, order, &page).await?;
+        Ok(to_connection(paged, User::from))
+    }
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+#[Object]
+impl UserMutation {
+    /// Directors only.
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserInput,
+    ) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        let new = NewUser {
+            email: input.email,
+            name: input.name,
+            role: input.role,
+            password: input.password,
+            manager_id: opt_id(input.manager_id.as_ref(), "User", "managerId")?,
+            partner_id: opt_id(input.partner_id.as_ref(), "Partner", "partnerId")?,
+        };
+        Ok(svc::create(state(ctx)?, actor, new).await?.into())
+    }
+
+    /// Directors only. A role change, deactivation or password reset ends the user's sessions.
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateUserInput,
+    ) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        let id = GlobalId::decode_as(&id, "User", "id")?;
+        let manager_id = if input.clear_manager {
+            Some(None)
+        } else {
+            opt_id(input.manager_id.as_ref(), "User", "managerId")?.map(Some)
+        };
+        let changes = UserChanges {
+            email: input.email,
+            name: input.name,
+            role: input.role,
+            manager_id,
+            partner_id: opt_id(input.partner_id.as_ref(), "Partner", "partnerId")?.map(Some),
+            password: input.password,
+            active: input.active,
+        };
+        Ok(
+            svc::update(state(ctx)?, actor, id, changes, Action::UpdateUser)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Directors only: the user loses access on their next request.
+    async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<User> {
+        let actor = actor(ctx)?;
+        let id = GlobalId::decode_as(&id, "User", "id")?;
+        let changes = UserChanges {
+            active: Some(false),
+            ..Default::default()
+        };
+        Ok(
+            svc::update(state(ctx)?, actor, id, changes, Action::DeactivateUser)
+                .await?
+                .into(),
+        )
+    }
+}

@@ -1,0 +1,678 @@
+//! The demo organization seeded into an empty development database: one login per role,
+//! two teams, two partners, a territory tree and enough deals that every row scope has
+//! something to show and something to hide. Its content (ids included) is identical on
+//! every run: ids are derived from the rows' names and dates from a fixed anchor day.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
+use entity::enums::{
+    ActivityKind as Act, DealRegistrationStatus as Reg, ForecastCategory, HandoffKind as Hk,
+    HandoffStatus as Hs, Health, LeadSource as Src, LeadStatus as Ls, Lifecycle as Life,
+    OpportunityType as Ot, PartnerStatus, PartnerTier, QuotaMetric as Qm, RejectReason, Role,
+    Stage, TerritoryRole as Tr,
+};
+use entity::{
+    accounts, activities, deal_registrations, handoff_events, handoffs, leads, opportunities,
+    partners, quotas, territories, territory_members, users,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    TransactionTrait,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::scale::SplitMix64;
+use crate::{auth::password::Passwords, error::AppResult, state::AppState};
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_LOGINS: [&str; 7] = [
+    "sdr@demo.example",
+    "ae@demo.example",
+    "am@demo.example",
+    "cs@demo.example",
+    "manager@demo.example",
+    "director@demo.example",
+    "partner@demo.example",
+];
+
+/// "Today" in the demo world: Q4 of FY2026 has just begun.
+const ANCHOR: NaiveDate = ymd(2026, 10, 1);
+
+type S = &'static str;
+type O = Option<&'static str>;
+/// What an activity or handoff is about.
+#[derive(Clone, Copy)]
+enum On {
+    Lead(S),
+    Account(S),
+    Opp(S),
+}
+
+/// (handle: email `<handle>@demo.example`, name, role, manager, partner, active)
+#[rustfmt::skip]
+const USERS: &[(S, S, Role, O, O, bool)] = &[
+    ("director", "Diane Foster", Role::Director, None, None, true),
+    ("manager", "Marcus Reyes", Role::SalesManager, Some("director"), None, true),
+    ("emea.manager", "Elena Novak", Role::SalesManager, Some("director"), None, true),
+    ("sdr", "Sam Patel", Role::Sdr, Some("manager"), None, true),
+    ("ae", "Alex Morgan", Role::AccountExecutive, Some("manager"), None, true),
+    ("ae2", "Jordan Lee", Role::AccountExecutive, Some("manager"), None, true),
+    ("am", "Avery Chen", Role::AccountManager, Some("manager"), None, true),
+    ("cs", "Casey Brooks", Role::CustomerSuccess, Some("manager"), None, true),
+    ("inactive.ae", "Riley Quinn", Role::AccountExecutive, Some("manager"), None, false),
+    ("emea.sdr", "Oliver Grant", Role::Sdr, Some("emea.manager"), None, true),
+    ("emea.ae", "Sophie Laurent", Role::AccountExecutive, Some("emea.manager"), None, true),
+    ("emea.ae2", "Lukas Becker", Role::AccountExecutive, Some("emea.manager"), None, true),
+    ("emea.am", "Freya Lindqvist", Role::AccountManager, Some("emea.manager"), None, true),
+    ("emea.cs", "Niamh Walsh", Role::CustomerSuccess, Some("emea.manager"), None, true),
+    ("partner", "Nora Wells", Role::Partner, None, Some("Northwind Resellers"), true),
+    ("partner2", "Carlos Mendes", Role::Partner, None, Some("Contoso Channel"), true),
+];
+
+const PARTNERS: &[(S, PartnerTier)] =
+    &[("Northwind Resellers", PartnerTier::Gold), ("Contoso Channel", PartnerTier::Silver)];
+
+/// (key, name, parent, accountable manager, countries, industries, min, max employees);
+/// parents come before their children.
+#[rustfmt::skip]
+const TERRITORIES: &[(S, S, O, O, &[S], &[S], Option<i32>, Option<i32>)] = &[
+    ("global", "Global", None, None, &[], &[], None, None),
+    ("americas", "Americas", Some("global"), Some("manager"), &["US", "CA", "MX", "BR", "AR", "CL", "CO"], &[], None, None),
+    ("na", "North America", Some("americas"), Some("manager"), &["US", "CA"], &[], None, None),
+    ("na-ent", "North America Enterprise", Some("na"), Some("manager"), &["US", "CA"], &[], Some(1000), None),
+    ("na-com", "North America Commercial", Some("na"), Some("manager"), &["US", "CA"], &[], None, Some(999)),
+    ("latam", "LATAM", Some("americas"), Some("manager"), &["MX", "BR", "AR", "CL", "CO"], &[], None, None),
+    ("emea", "EMEA", Some("global"), Some("emea.manager"), &["GB", "IE", "DE", "AT", "CH", "SE", "NO", "DK", "FI"], &[], None, None),
+    ("uki", "UK & Ireland", Some("emea"), Some("emea.manager"), &["GB", "IE"], &[], None, None),
+    ("dach", "DACH", Some("emea"), Some("emea.manager"), &["DE", "AT", "CH"], &["Manufacturing", "Financial Services", "Automotive"], None, None),
+    ("nordics", "Nordics", Some("emea"), Some("emea.manager"), &["SE", "NO", "DK", "FI"], &[], None, None),
+    ("apac", "APAC", Some("global"), None, &["AU", "NZ", "JP"], &[], None, None),
+    ("anz", "ANZ", Some("apac"), None, &["AU", "NZ"], &[], None, None),
+    ("japan", "Japan", Some("apac"), None, &["JP"], &[], None, None),
+];
+
+#[rustfmt::skip]
+const MEMBERS: &[(S, S, Tr)] = &[
+    ("na-ent", "ae", Tr::Owner), ("na-ent", "sdr", Tr::Member), ("na-ent", "am", Tr::Member), ("na-ent", "cs", Tr::Member),
+    ("na-com", "ae2", Tr::Owner), ("na-com", "sdr", Tr::Member), ("na-com", "inactive.ae", Tr::Member),
+    ("latam", "ae2", Tr::Member), ("latam", "am", Tr::Member),
+    ("uki", "emea.ae", Tr::Owner), ("uki", "emea.sdr", Tr::Member), ("uki", "emea.am", Tr::Member), ("uki", "emea.cs", Tr::Member),
+    ("dach", "emea.ae2", Tr::Owner), ("dach", "emea.sdr", Tr::Member), ("dach", "emea.cs", Tr::Member),
+    ("nordics", "emea.ae", Tr::Member), ("nordics", "emea.am", Tr::Member),
+    ("anz", "emea.ae2", Tr::Member),
+];
+
+/// (domain `<stem>.example`, name, industry, country, employees, territory, owner, account
+/// manager, CSM, sourcing partner, lifecycle, ARR in dollars, health, contract end)
+#[rustfmt::skip]
+const ACCOUNTS: &[(S, S, S, S, i32, S, O, O, O, O, Life, i64, Option<Health>, Option<NaiveDate>)] = &[
+    ("globex", "Globex Corporation", "Manufacturing", "US", 5200, "na-ent", Some("ae"), Some("am"), Some("cs"), None, Life::Customer, 480_000, Some(Health::Healthy), Some(ymd(2027, 2, 28))),
+    ("initech", "Initech", "Software", "US", 1800, "na-ent", Some("ae"), Some("am"), Some("cs"), Some("Northwind Resellers"), Life::Customer, 210_000, Some(Health::AtRisk), Some(ymd(2026, 12, 31))),
+    ("umbrella-health", "Umbrella Health", "Healthcare", "US", 12_000, "na-ent", Some("ae"), None, None, None, Life::Prospect, 0, None, None),
+    ("vandelay", "Vandelay Industries", "Manufacturing", "US", 2500, "na-ent", Some("ae"), Some("am"), None, None, Life::Customer, 150_000, Some(Health::Critical), Some(ymd(2026, 11, 30))),
+    ("hooli", "Hooli", "Software", "US", 9000, "na-ent", Some("ae"), None, None, Some("Contoso Channel"), Life::Prospect, 0, None, None),
+    ("wonka", "Wonka Foods", "Consumer Goods", "CA", 1500, "na-ent", Some("ae"), Some("am"), Some("cs"), None, Life::Churned, 0, Some(Health::Critical), Some(ymd(2026, 1, 31))),
+    ("piedpiper", "Pied Piper", "Software", "US", 120, "na-com", Some("ae2"), None, None, None, Life::Prospect, 0, None, None),
+    ("dundermifflin", "Dunder Mifflin", "Wholesale", "US", 300, "na-com", Some("ae2"), Some("am"), Some("cs"), Some("Northwind Resellers"), Life::Customer, 45_000, Some(Health::Healthy), Some(ymd(2027, 8, 31))),
+    ("bluth", "Bluth Company", "Real Estate", "US", 450, "na-com", Some("ae2"), None, None, None, Life::Prospect, 0, None, None),
+    ("soylent", "Soylent Labs", "Consumer Goods", "CA", 80, "na-com", Some("inactive.ae"), None, None, None, Life::Prospect, 0, None, None),
+    ("acme-brasil", "Acme Brasil", "Retail", "BR", 2200, "latam", Some("ae2"), Some("am"), Some("cs"), None, Life::Customer, 95_000, Some(Health::Healthy), Some(ymd(2026, 12, 31))),
+    ("monterrey-logistics", "Monterrey Logistics", "Logistics", "MX", 700, "latam", Some("ae2"), None, None, Some("Contoso Channel"), Life::Prospect, 0, None, None),
+    ("cyberdyne", "Cyberdyne Systems UK", "Software", "GB", 3100, "uki", Some("emea.ae"), Some("emea.am"), Some("emea.cs"), None, Life::Customer, 320_000, Some(Health::Healthy), Some(ymd(2027, 3, 15))),
+    ("tyrell", "Tyrell Systems", "Software", "GB", 900, "uki", Some("emea.ae"), None, None, None, Life::Prospect, 0, None, None),
+    ("dublindata", "Dublin Data Works", "Financial Services", "IE", 250, "uki", Some("emea.ae"), Some("emea.am"), Some("emea.cs"), None, Life::Churned, 0, Some(Health::Critical), Some(ymd(2026, 2, 28))),
+    ("mueller-maschinenbau", "Müller Maschinenbau", "Manufacturing", "DE", 4200, "dach", Some("emea.ae2"), Some("emea.am"), Some("emea.cs"), Some("Contoso Channel"), Life::Customer, 275_000, Some(Health::AtRisk), Some(ymd(2027, 6, 12))),
+    ("alpen-versicherung", "Alpen Versicherung", "Financial Services", "AT", 1300, "dach", Some("emea.ae2"), None, None, None, Life::Prospect, 0, None, None),
+    ("fjord-energy", "Fjord Energy", "Energy", "NO", 650, "nordics", Some("emea.ae"), Some("emea.am"), Some("cs"), None, Life::Customer, 88_000, Some(Health::Healthy), Some(ymd(2027, 1, 23))),
+    ("koala-logistics", "Koala Logistics", "Logistics", "AU", 400, "anz", Some("emea.ae2"), None, None, Some("Northwind Resellers"), Life::Prospect, 0, None, None),
+    ("sakura-robotics", "Sakura Robotics", "Manufacturing", "JP", 2800, "japan", None, None, None, None, Life::Prospect, 0, None, None),
+];
+
+/// (domain `<stem>.example`, company, contact, country, industry, employees, source, status,
+/// owner, territory, account it converted into, disqualify reason)
+#[rustfmt::skip]
+const LEADS: &[(S, S, S, S, S, i32, Src, Ls, O, S, O, O)] = &[
+    ("piedpiper", "Pied Piper", "Richard Hendricks", "US", "Software", 120, Src::Inbound, Ls::Converted, Some("sdr"), "na-com", Some("piedpiper"), None),
+    ("bluth", "Bluth Company", "Michael Bluth", "US", "Real Estate", 450, Src::Event, Ls::Converted, Some("sdr"), "na-com", Some("bluth"), None),
+    ("umbrella-health", "Umbrella Health", "Alice Abernathy", "US", "Healthcare", 12_000, Src::Outbound, Ls::Converted, Some("sdr"), "na-ent", Some("umbrella-health"), None),
+    ("tyrell", "Tyrell Systems", "Rachael Tyrell", "GB", "Software", 900, Src::Referral, Ls::Converted, Some("emea.sdr"), "uki", Some("tyrell"), None),
+    ("alpen-versicherung", "Alpen Versicherung", "Lena Huber", "AT", "Financial Services", 1300, Src::Outbound, Ls::Converted, Some("emea.sdr"), "dach", Some("alpen-versicherung"), None),
+    ("massive-dynamic", "Massive Dynamic", "Nina Sharp", "US", "Software", 3000, Src::Inbound, Ls::Qualified, Some("sdr"), "na-ent", None, None),
+    ("prestige-worldwide", "Prestige Worldwide", "Brennan Huff", "US", "Media", 60, Src::Event, Ls::Qualified, Some("sdr"), "na-com", None, None),
+    ("andes-mining", "Andes Mining", "Camila Rojas", "CL", "Mining", 900, Src::Outbound, Ls::Qualified, Some("sdr"), "latam", None, None),
+    ("nordlys", "Nordlys Analytics", "Ingrid Dahl", "SE", "Software", 220, Src::Inbound, Ls::Qualified, Some("emea.sdr"), "nordics", None, None),
+    ("initrode", "Initrode", "Bill Lumbergh", "US", "Software", 40, Src::Inbound, Ls::Disqualified, Some("sdr"), "na-com", None, Some("Too small: no budget this fiscal year")),
+    ("gekko", "Gekko & Co", "Gordon Gekko", "US", "Financial Services", 15, Src::Referral, Ls::Disqualified, Some("sdr"), "na-com", None, Some("Competitor researching our pricing")),
+    ("brandt-logistik", "Brandt Logistik", "Jana Brandt", "DE", "Logistics", 300, Src::Event, Ls::Disqualified, Some("emea.sdr"), "emea", None, Some("No need: renewed with their current vendor for three years")),
+    ("kiwi-brewing", "Kiwi Craft Brewing", "Liam Walker", "NZ", "Food & Beverage", 30, Src::Inbound, Ls::Disqualified, None, "anz", None, Some("Duplicate of an existing contact")),
+    ("cascade-health", "Cascade Health", "Ellen Park", "US", "Healthcare", 2400, Src::Outbound, Ls::Working, Some("sdr"), "na-ent", None, None),
+    ("lone-star-energy", "Lone Star Energy", "Travis Cole", "US", "Energy", 800, Src::Event, Ls::Working, Some("sdr"), "na-com", None, None),
+    ("maple-leaf-bank", "Maple Leaf Bank", "Chloe Tremblay", "CA", "Financial Services", 5000, Src::Referral, Ls::Working, Some("sdr"), "na-ent", None, None),
+    ("thames-analytics", "Thames Analytics", "Harriet Cole", "GB", "Software", 140, Src::Inbound, Ls::Working, Some("emea.sdr"), "uki", None, None),
+    ("bavaria-auto", "Bavaria Auto Parts", "Klaus Weber", "DE", "Automotive", 1600, Src::Outbound, Ls::Working, Some("emea.sdr"), "dach", None, None),
+    ("copacabana-retail", "Copacabana Retail", "Beatriz Souza", "BR", "Retail", 950, Src::Partner, Ls::Working, None, "latam", None, None),
+    ("pacific-biotech", "Pacific Biotech", "Grace Kim", "US", "Healthcare", 300, Src::Inbound, Ls::New, None, "na-com", None, None),
+    ("great-lakes-mfg", "Great Lakes Manufacturing", "Tom Kowalski", "US", "Manufacturing", 1200, Src::Event, Ls::New, None, "na-ent", None, None),
+    ("helsinki-games", "Helsinki Games", "Aino Virtanen", "FI", "Media", 90, Src::Inbound, Ls::New, None, "nordics", None, None),
+    ("celtic-fintech", "Celtic Fintech", "Sean Murphy", "IE", "Financial Services", 60, Src::Referral, Ls::New, Some("emea.sdr"), "uki", None, None),
+    ("tokyo-mobility", "Tokyo Mobility", "Haruto Sato", "JP", "Automotive", 4000, Src::Outbound, Ls::New, None, "japan", None, None),
+    ("rio-logistics", "Rio Logistics", "Pedro Alves", "BR", "Logistics", 500, Src::Partner, Ls::New, Some("sdr"), "latam", None, None),
+];
+
+/// (account, name, owner, type, stage, amount in dollars, close date, sourcing SDR,
+/// registering partner, lead it came from, lost reason)
+#[rustfmt::skip]
+const OPPORTUNITIES: &[(S, S, S, Ot, Stage, i64, NaiveDate, O, O, O, O)] = &[
+    ("globex", "Globex — Initial platform", "ae", Ot::NewBusiness, Stage::ClosedWon, 360_000, ymd(2026, 2, 27), Some("sdr"), None, None, None),
+    ("globex", "Globex — Platform expansion", "am", Ot::Expansion, Stage::Negotiation, 120_000, ymd(2026, 11, 13), None, None, None, None),
+    ("globex", "Globex — EU rollout", "am", Ot::Expansion, Stage::ClosedLost, 90_000, ymd(2026, 5, 29), None, None, None, Some("Deferred to FY2027 after a budget freeze")),
+    ("globex", "Globex — Renewal 2027", "cs", Ot::Renewal, Stage::Proposal, 480_000, ymd(2026, 12, 18), None, None, None, None),
+    ("initech", "Initech — New business", "ae", Ot::NewBusiness, Stage::ClosedWon, 210_000, ymd(2026, 3, 30), None, Some("Northwind Resellers"), None, None),
+    ("initech", "Initech — Analytics add-on", "am", Ot::Expansion, Stage::Discovery, 40_000, ymd(2026, 12, 10), None, None, None, None),
+    ("initech", "Initech — Renewal", "cs", Ot::Renewal, Stage::Negotiation, 210_000, ymd(2026, 12, 31), None, None, None, None),
+    ("umbrella-health", "Umbrella Health — Enterprise rollout", "ae", Ot::NewBusiness, Stage::Discovery, 650_000, ymd(2026, 12, 15), Some("sdr"), None, Some("umbrella-health"), None),
+    ("vandelay", "Vandelay — Renewal", "am", Ot::Renewal, Stage::Negotiation, 150_000, ymd(2026, 11, 30), None, None, None, None),
+    ("vandelay", "Vandelay — Import module", "am", Ot::Expansion, Stage::ClosedWon, 30_000, ymd(2026, 5, 15), None, None, None, None),
+    ("hooli", "Hooli — Pilot", "ae", Ot::NewBusiness, Stage::Prospecting, 90_000, ymd(2026, 12, 18), None, Some("Contoso Channel"), None, None),
+    ("hooli", "Hooli — Enterprise", "ae", Ot::NewBusiness, Stage::ClosedLost, 400_000, ymd(2026, 4, 30), None, None, None, Some("Chose a competitor on price")),
+    ("wonka", "Wonka Foods — Renewal", "cs", Ot::Renewal, Stage::ClosedLost, 120_000, ymd(2026, 1, 30), None, None, None, Some("Moved to an in-house solution")),
+    ("piedpiper", "Pied Piper — Starter", "ae2", Ot::NewBusiness, Stage::Discovery, 25_000, ymd(2026, 11, 27), Some("sdr"), None, Some("piedpiper"), None),
+    ("dundermifflin", "Dunder Mifflin — New business", "ae2", Ot::NewBusiness, Stage::ClosedWon, 45_000, ymd(2026, 8, 14), None, Some("Northwind Resellers"), None, None),
+    ("dundermifflin", "Dunder Mifflin — Branch expansion", "am", Ot::Expansion, Stage::Prospecting, 12_000, ymd(2026, 12, 15), None, None, None, None),
+    ("bluth", "Bluth Company — New business", "ae2", Ot::NewBusiness, Stage::Proposal, 60_000, ymd(2026, 10, 30), Some("sdr"), None, Some("bluth"), None),
+    ("soylent", "Soylent Labs — New business", "inactive.ae", Ot::NewBusiness, Stage::Prospecting, 15_000, ymd(2026, 11, 20), None, None, None, None),
+    ("acme-brasil", "Acme Brasil — Store rollout", "am", Ot::Expansion, Stage::ClosedWon, 35_000, ymd(2026, 7, 20), None, None, None, None),
+    ("acme-brasil", "Acme Brasil — Renewal", "cs", Ot::Renewal, Stage::Discovery, 95_000, ymd(2026, 12, 1), None, None, None, None),
+    ("monterrey-logistics", "Monterrey Logistics — New business", "ae2", Ot::NewBusiness, Stage::Negotiation, 70_000, ymd(2026, 10, 23), None, Some("Contoso Channel"), None, None),
+    ("cyberdyne", "Cyberdyne — Renewal", "emea.cs", Ot::Renewal, Stage::ClosedWon, 320_000, ymd(2026, 3, 13), None, None, None, None),
+    ("cyberdyne", "Cyberdyne — Expansion", "emea.am", Ot::Expansion, Stage::Proposal, 80_000, ymd(2026, 11, 10), None, None, None, None),
+    ("tyrell", "Tyrell — New business", "emea.ae", Ot::NewBusiness, Stage::Negotiation, 140_000, ymd(2026, 10, 20), Some("emea.sdr"), None, Some("tyrell"), None),
+    ("dublindata", "Dublin Data Works — Renewal", "emea.cs", Ot::Renewal, Stage::ClosedLost, 60_000, ymd(2026, 2, 27), None, None, None, Some("Acquired; the buyer consolidated vendors")),
+    ("mueller-maschinenbau", "Müller — New business", "emea.ae2", Ot::NewBusiness, Stage::ClosedWon, 275_000, ymd(2026, 6, 12), None, Some("Contoso Channel"), None, None),
+    ("mueller-maschinenbau", "Müller — Second plant", "emea.am", Ot::Expansion, Stage::Discovery, 55_000, ymd(2026, 12, 4), None, None, None, None),
+    ("alpen-versicherung", "Alpen — Claims platform", "emea.ae2", Ot::NewBusiness, Stage::Prospecting, 180_000, ymd(2026, 12, 18), Some("emea.sdr"), None, Some("alpen-versicherung"), None),
+    ("alpen-versicherung", "Alpen — Pilot", "emea.ae2", Ot::NewBusiness, Stage::ClosedLost, 50_000, ymd(2026, 5, 29), None, None, None, Some("No decision: project shelved")),
+    ("fjord-energy", "Fjord Energy — New business", "emea.ae", Ot::NewBusiness, Stage::ClosedWon, 88_000, ymd(2026, 1, 23), None, None, None, None),
+    ("fjord-energy", "Fjord Energy — Renewal", "cs", Ot::Renewal, Stage::Proposal, 88_000, ymd(2026, 12, 18), None, None, None, None),
+    ("koala-logistics", "Koala Logistics — New business", "emea.ae2", Ot::NewBusiness, Stage::Proposal, 50_000, ymd(2026, 12, 11), None, Some("Northwind Resellers"), None, None),
+];
+
+/// (kind, actor, about, days before the anchor, summary)
+#[rustfmt::skip]
+const ACTIVITIES: &[(Act, S, On, u64, S)] = &[
+    (Act::Call, "sdr", On::Lead("massive-dynamic"), 12, "Discovery call: 40 engineers, evaluating in Q4"),
+    (Act::Email, "sdr", On::Lead("cascade-health"), 6, "Sent a case study and the pricing overview"),
+    (Act::Note, "emea.sdr", On::Lead("thames-analytics"), 3, "Handoff rejected: confirm who holds the budget"),
+    (Act::Call, "emea.sdr", On::Lead("bavaria-auto"), 9, "Intro call with procurement"),
+    (Act::Meeting, "ae", On::Account("globex"), 20, "Quarterly business review with the CIO"),
+    (Act::Note, "cs", On::Account("initech"), 15, "Usage down 30% since their reorganisation"),
+    (Act::Call, "am", On::Account("vandelay"), 8, "Escalation call about the import module"),
+    (Act::Email, "emea.cs", On::Account("cyberdyne"), 11, "Renewal confirmation sent"),
+    (Act::Meeting, "cs", On::Account("fjord-energy"), 5, "Onboarding workshop in Oslo"),
+    (Act::Note, "manager", On::Account("hooli"), 16, "Executive sponsor assigned"),
+    (Act::Demo, "ae", On::Opp("Umbrella Health — Enterprise rollout"), 14, "Platform demo for the clinical operations team"),
+    (Act::Meeting, "ae2", On::Opp("Bluth Company — New business"), 4, "Proposal walkthrough"),
+    (Act::Call, "ae", On::Opp("Hooli — Pilot"), 2, "Pilot scoping with Contoso"),
+    (Act::Demo, "emea.ae", On::Opp("Tyrell — New business"), 10, "Technical deep dive"),
+    (Act::Email, "emea.ae2", On::Opp("Alpen — Claims platform"), 1, "Sent the mutual action plan"),
+    (Act::Note, "am", On::Opp("Globex — Platform expansion"), 7, "Order form in legal review"),
+    (Act::Call, "emea.am", On::Opp("Cyberdyne — Expansion"), 6, "Pricing for 200 extra seats"),
+    (Act::Meeting, "ae2", On::Opp("Monterrey Logistics — New business"), 3, "Negotiation with Contoso and the customer"),
+];
+
+/// (kind, status, from, to, subject, opportunity, days before the anchor, note, rejection)
+#[rustfmt::skip]
+const HANDOFFS: &[(Hk, Hs, S, S, On, O, u64, S, Option<(RejectReason, S)>)] = &[
+    (Hk::SdrToAe, Hs::Pending, "sdr", "ae", On::Lead("massive-dynamic"), None, 1, "BANT complete; they want a demo next week", None),
+    (Hk::SdrToAe, Hs::Accepted, "sdr", "ae2", On::Lead("piedpiper"), Some("Pied Piper — Starter"), 30, "Inbound from the pricing page; budget confirmed", None),
+    (Hk::SdrToAe, Hs::Rejected, "emea.sdr", "emea.ae", On::Lead("thames-analytics"), None, 4, "Qualified after the webinar", Some((RejectReason::IncompleteQualification, "Budget holder unknown; please confirm authority"))),
+    (Hk::AeToAm, Hs::Accepted, "ae2", "am", On::Account("dundermifflin"), None, 45, "Closed won; please take over the account", None),
+    (Hk::CsToAm, Hs::Pending, "cs", "am", On::Account("globex"), None, 2, "Expansion signal: three new business units onboarding", None),
+];
+
+/// (assignee: user handle or territory key, metric, FY2026 target, set by); each also gets
+/// a quarter of its target per quarter. Counts (handoffs) are stored like cents: ×100.
+#[rustfmt::skip]
+const QUOTAS: &[(On, Qm, i64, S)] = &[
+    (On::Account("global"), Qm::Bookings, 4_500_000, "director"), (On::Account("americas"), Qm::Bookings, 2_400_000, "director"),
+    (On::Account("na"), Qm::Bookings, 1_800_000, "director"), (On::Account("latam"), Qm::Bookings, 600_000, "director"),
+    (On::Account("emea"), Qm::Bookings, 1_800_000, "director"), (On::Account("uki"), Qm::Bookings, 900_000, "director"),
+    (On::Account("dach"), Qm::Bookings, 600_000, "director"), (On::Account("nordics"), Qm::Bookings, 300_000, "director"),
+    (On::Lead("manager"), Qm::Bookings, 2_400_000, "director"), (On::Lead("emea.manager"), Qm::Bookings, 1_800_000, "director"),
+    (On::Lead("ae"), Qm::Bookings, 1_200_000, "manager"), (On::Lead("ae2"), Qm::Bookings, 600_000, "manager"),
+    (On::Lead("am"), Qm::Expansion, 240_000, "manager"), (On::Lead("cs"), Qm::Renewals, 800_000, "manager"),
+    (On::Lead("sdr"), Qm::PipelineSourced, 1_600_000, "manager"), (On::Lead("sdr"), Qm::QualifiedHandoffs, 48, "manager"),
+    (On::Lead("emea.ae"), Qm::Bookings, 900_000, "emea.manager"), (On::Lead("emea.ae2"), Qm::Bookings, 600_000, "emea.manager"),
+    (On::Lead("emea.am"), Qm::Expansion, 200_000, "emea.manager"), (On::Lead("emea.cs"), Qm::Renewals, 400_000, "emea.manager"),
+    (On::Lead("emea.sdr"), Qm::PipelineSourced, 1_000_000, "emea.manager"), (On::Lead("emea.sdr"), Qm::QualifiedHandoffs, 40, "emea.manager"),
+];
+
+/// (key, partner, submitter, company, domain stem, contact, amount in dollars, expected close,
+/// status, days before the anchor, reviewer and note, opportunity, conflicts)
+#[rustfmt::skip]
+const DEALS: &[(S, S, S, S, S, S, i64, NaiveDate, Reg, u64, Option<(S, S)>, O, &[On])] = &[
+    ("nw-dunder", "Northwind Resellers", "partner", "Dunder Mifflin", "dundermifflin", "Jan Levinson", 45_000, ymd(2026, 8, 14), Reg::Approved, 120, Some(("manager", "Approved; no conflict")), Some("Dunder Mifflin — New business"), &[]),
+    ("nw-koala", "Northwind Resellers", "partner", "Koala Logistics", "koala-logistics", "Mia Taylor", 50_000, ymd(2026, 12, 11), Reg::Approved, 25, Some(("director", "Approved: no direct coverage in ANZ")), Some("Koala Logistics — New business"), &[]),
+    ("nw-gringotts", "Northwind Resellers", "partner", "Gringotts Bank", "gringotts", "Martin Graves", 120_000, ymd(2026, 12, 15), Reg::Submitted, 4, None, None, &[]),
+    ("nw-globex", "Northwind Resellers", "partner", "Globex Corporation", "globex", "Hank Scorpio", 200_000, ymd(2026, 11, 30), Reg::Rejected, 20, Some(("manager", "Globex is an existing direct customer")), None, &[On::Account("globex")]),
+    ("nw-vortex", "Northwind Resellers", "partner", "Vortex Media", "vortex-media", "Ada Finch", 30_000, ymd(2026, 7, 31), Reg::Expired, 150, None, None, &[]),
+    ("ct-hooli", "Contoso Channel", "partner2", "Hooli", "hooli", "Gavin Belson", 90_000, ymd(2026, 12, 18), Reg::Approved, 45, Some(("manager", "Approved as a partner-led pilot")), Some("Hooli — Pilot"), &[]),
+    ("ct-monterrey", "Contoso Channel", "partner2", "Monterrey Logistics", "monterrey-logistics", "Luis Garza", 70_000, ymd(2026, 10, 23), Reg::Approved, 70, Some(("manager", "Approved")), Some("Monterrey Logistics — New business"), &[]),
+    ("ct-mueller", "Contoso Channel", "partner2", "Müller Maschinenbau", "mueller-maschinenbau", "Jonas Müller", 275_000, ymd(2026, 6, 12), Reg::Approved, 200, Some(("emea.manager", "Approved")), Some("Müller — New business"), &[]),
+    ("ct-gringotts", "Contoso Channel", "partner2", "Gringotts Bank", "gringotts", "Martin Graves", 110_000, ymd(2026, 12, 31), Reg::Submitted, 2, None, None, &[On::Lead("nw-gringotts")]),
+    ("ct-cyberdyne", "Contoso Channel", "partner2", "Cyberdyne Systems UK", "cyberdyne", "Miles Dyson", 80_000, ymd(2026, 11, 10), Reg::Rejected, 12, Some(("emea.manager", "Existing customer with an open expansion opportunity")), None, &[On::Account("cyberdyne"), On::Opp("Cyberdyne — Expansion")]),
+    ("ct-nakatomi", "Contoso Channel", "partner2", "Nakatomi Trading", "nakatomi", "Joseph Takagi", 150_000, ymd(2026, 12, 4), Reg::Submitted, 6, None, None, &[]),
+];
+
+/// Seeds the demo organization in one transaction; `false` (and nothing written) when the
+/// database already has users.
+pub async fn seed(db: &DatabaseConnection, passwords: &Passwords) -> AppResult<bool> {
+    if users::Entity::find().one(db).await?.is_some() {
+        return Ok(false);
+    }
+    let hash = passwords.hash(DEMO_PASSWORD).await?;
+    let txn = db.begin().await?;
+    // Checked again inside the transaction: another process may have seeded meanwhile.
+    if users::Entity::find().one(&txn).await?.is_some() {
+        return Ok(false);
+    }
+    insert(&txn, partner_rows()).await?;
+    insert(&txn, user_rows(&hash)).await?;
+    insert(&txn, territory_rows()?).await?;
+    insert(&txn, member_rows()).await?;
+    insert(&txn, account_rows()).await?;
+    insert(&txn, lead_rows()).await?;
+    insert(&txn, opportunity_rows()).await?;
+    insert(&txn, activity_rows()).await?;
+    let (handoff_rows, event_rows) = handoff_rows();
+    insert(&txn, handoff_rows).await?;
+    insert(&txn, event_rows).await?;
+    insert(&txn, quota_rows()).await?;
+    insert(&txn, deal_rows()).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+pub async fn seed_if_empty(state: &AppState) -> AppResult<bool> {
+    seed(&state.db, &state.passwords).await
+}
+
+async fn insert<A: ActiveModelTrait + Send>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()> {
+    A::Entity::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}
+
+const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(date) => date,
+        None => panic!("invalid date in the demo data"),
+    }
+}
+
+fn at(date: NaiveDate, hour: i64) -> DateTime<Utc> {
+    (date.and_time(NaiveTime::MIN) + TimeDelta::hours(hour)).and_utc()
+}
+
+fn days_ago(days: u64) -> DateTime<Utc> {
+    at(ANCHOR - Days::new(days), 10)
+}
+
+/// A stable id per (table, key): the same demo rows get the same ids on every run.
+fn id(table: &str, key: &str) -> Uuid {
+    let fnv = table.bytes().chain([b'/']).chain(key.bytes()).fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    SplitMix64::new(fnv).uuid()
+}
+fn user(handle: &str) -> Uuid {
+    id("users", handle)
+}
+fn opt_user(handle: O) -> Option<Uuid> {
+    handle.map(user)
+}
+fn subject(on: On) -> (S, Uuid) {
+    match on {
+        On::Lead(k) => ("lead", id("leads", k)),
+        On::Account(k) => ("account", id("accounts", k)),
+        On::Opp(k) => ("opportunity", id("opportunities", k)),
+    }
+}
+fn cents(dollars: i64) -> i64 {
+    dollars * 100
+}
+fn email(handle: &str) -> String {
+    format!("{handle}@demo.example")
+}
+
+fn partner_rows() -> Vec<partners::ActiveModel> {
+    PARTNERS
+        .iter()
+        .map(|&(name, tier)| partners::ActiveModel {
+            id: Set(id("partners", name)),
+            name: Set(name.into()),
+            tier: Set(tier),
+            status: Set(PartnerStatus::Active),
+            created_at: Set(days_ago(300)),
+            updated_at: Set(days_ago(300)),
+        })
+        .collect()
+}
+
+fn user_rows(hash: &str) -> Vec<users::ActiveModel> {
+    USERS
+        .iter()
+        .map(|&(handle, name, role, manager, partner, active)| users::ActiveModel {
+            id: Set(user(handle)),
+            email: Set(email(handle)),
+            name: Set(name.into()),
+            role: Set(role),
+            manager_id: Set(opt_user(manager)),
+            partner_id: Set(partner.map(|p| id("partners", p))),
+            active: Set(active),
+            password_hash: Set(hash.into()),
+            created_at: Set(days_ago(300)),
+            updated_at: Set(days_ago(if active { 300 } else { 40 })),
+        })
+        .collect()
+}
+
+fn territory_rows() -> AppResult<Vec<territories::ActiveModel>> {
+    let mut paths: Vec<(S, String, i32)> = Vec::new();
+    let mut rows = Vec::new();
+    for &(key, name, parent, manager, countries, industries, min, max) in TERRITORIES {
+        let own = id("territories", key);
+        let (path, depth) = match parent {
+            None => (format!("/{own}/"), 0),
+            Some(p) => {
+                let (_, parent_path, parent_depth) = paths
+                    .iter()
+                    .find(|(k, ..)| *k == p)
+                    .ok_or_else(|| crate::error::AppError::internal(format!("territory {p} must precede {key}")))?;
+                (format!("{parent_path}{own}/"), parent_depth + 1)
+            }
+        };
+        paths.push((key, path.clone(), depth));
+        rows.push(territories::ActiveModel {
+            id: Set(own),
+            name: Set(name.into()),
+            parent_id: Set(parent.map(|p| id("territories", p))),
+            path: Set(path),
+            depth: Set(depth),
+            manager_id: Set(opt_user(manager)),
+            criteria_countries: Set(json!(countries)),
+            criteria_industries: Set(json!(industries)),
+            criteria_min_employees: Set(min),
+            criteria_max_employees: Set(max),
+            created_at: Set(days_ago(300)),
+            updated_at: Set(days_ago(300)),
+        });
+    }
+    Ok(rows)
+}
+
+fn member_rows() -> Vec<territory_members::ActiveModel> {
+    MEMBERS
+        .iter()
+        .map(|&(territory, handle, role)| territory_members::ActiveModel {
+            territory_id: Set(id("territories", territory)),
+            user_id: Set(user(handle)),
+            role_in_territory: Set(role),
+            created_at: Set(days_ago(300)),
+        })
+        .collect()
+}
+
+fn account_rows() -> Vec<accounts::ActiveModel> {
+    let rows = ACCOUNTS.iter().enumerate();
+    rows.map(|(i, &(stem, name, industry, country, employees, territory, owner, am, csm, partner, lifecycle, arr, health, end))| {
+        accounts::ActiveModel {
+            id: Set(id("accounts", stem)),
+            name: Set(name.into()),
+            domain: Set(format!("{stem}.example")),
+            industry: Set(Some(industry.into())),
+            country: Set(Some(country.into())),
+            employee_count: Set(Some(employees)),
+            territory_id: Set(Some(id("territories", territory))),
+            owner_id: Set(opt_user(owner)),
+            account_manager_id: Set(opt_user(am)),
+            csm_id: Set(opt_user(csm)),
+            partner_id: Set(partner.map(|p| id("partners", p))),
+            lifecycle: Set(lifecycle),
+            arr_cents: Set(cents(arr)),
+            contract_end_date: Set(end),
+            health: Set(health),
+            created_at: Set(days_ago(290 - 5 * i as u64)),
+            updated_at: Set(days_ago(20)),
+        }
+    })
+    .collect()
+}
+
+fn lead_rows() -> Vec<leads::ActiveModel> {
+    let rows = LEADS.iter().enumerate();
+    rows.map(|(i, &(stem, company, contact, country, industry, employees, source, status, owner, territory, account, why))| {
+        let created = days_ago(150 - 5 * i as u64);
+        let qualified = matches!(status, Ls::Qualified | Ls::Converted);
+        let by = Set(opt_user(owner).filter(|_| qualified));
+        let when = Set(qualified.then(|| created + TimeDelta::days(3)));
+        let answer = |text: String| Set(qualified.then_some(text));
+        let first = contact.split(' ').next().unwrap_or(contact).to_lowercase();
+        leads::ActiveModel {
+            id: Set(id("leads", stem)),
+            company_name: Set(company.into()),
+            domain: Set(Some(format!("{stem}.example"))),
+            contact_name: Set(contact.into()),
+            contact_email: Set(Some(format!("{first}@{stem}.example"))),
+            country: Set(Some(country.into())),
+            industry: Set(Some(industry.into())),
+            employee_count: Set(Some(employees)),
+            source: Set(source),
+            status: Set(status),
+            owner_id: Set(opt_user(owner)),
+            territory_id: Set(Some(id("territories", territory))),
+            budget: answer(format!("Budget approved for about {} seats", employees / 10 + 5)),
+            budget_by_id: by.clone(),
+            budget_at: when.clone(),
+            authority: answer(format!("{contact} signs; the CFO approves")),
+            authority_by_id: by.clone(),
+            authority_at: when.clone(),
+            need: answer(format!("{company} outgrew spreadsheets for sales planning")),
+            need_by_id: by.clone(),
+            need_at: when.clone(),
+            timeline: answer("Decision this quarter".into()),
+            timeline_by_id: by,
+            timeline_at: when,
+            disqualify_reason: Set(why.map(Into::into)),
+            account_id: Set(account.map(|a| id("accounts", a))),
+            created_at: Set(created),
+            updated_at: Set(created + TimeDelta::days(4)),
+        }
+    })
+    .collect()
+}
+
+fn opportunity_rows() -> Vec<opportunities::ActiveModel> {
+    let account_territory = |stem: &str| ACCOUNTS.iter().find(|a| a.0 == stem).map(|a| id("territories", a.5));
+    let rows = OPPORTUNITIES.iter();
+    rows.map(|&(account, name, owner, kind, stage, amount, close, sourced_by, partner, lead, lost)| {
+        let (probability, forecast) = stage_forecast(stage);
+        let closed = matches!(stage, Stage::ClosedWon | Stage::ClosedLost).then(|| at(close, 17));
+        let created = at((close - Days::new(75)).min(ANCHOR - Days::new(10)), 10);
+        opportunities::ActiveModel {
+            id: Set(id("opportunities", name)),
+            name: Set(name.into()),
+            account_id: Set(id("accounts", account)),
+            owner_id: Set(user(owner)),
+            territory_id: Set(account_territory(account)),
+            opportunity_type: Set(kind),
+            stage: Set(stage),
+            amount_cents: Set(cents(amount)),
+            close_date: Set(close),
+            probability: Set(probability),
+            forecast_category: Set(forecast),
+            sourced_by_id: Set(opt_user(sourced_by)),
+            partner_id: Set(partner.map(|p| id("partners", p))),
+            lead_id: Set(lead.map(|l| id("leads", l))),
+            lost_reason: Set(lost.map(Into::into)),
+            version: Set(1),
+            closed_at: Set(closed),
+            created_at: Set(created),
+            updated_at: Set(closed.unwrap_or(created)),
+        }
+    })
+    .collect()
+}
+
+/// The probability and forecast category that go with a stage.
+pub(crate) fn stage_forecast(stage: Stage) -> (i32, ForecastCategory) {
+    match stage {
+        Stage::Prospecting => (10, ForecastCategory::Pipeline),
+        Stage::Discovery => (20, ForecastCategory::Pipeline),
+        Stage::Proposal => (50, ForecastCategory::BestCase),
+        Stage::Negotiation => (80, ForecastCategory::Commit),
+        Stage::ClosedWon => (100, ForecastCategory::Closed),
+        Stage::ClosedLost => (0, ForecastCategory::Omitted),
+    }
+}
+
+fn activity_rows() -> Vec<activities::ActiveModel> {
+    let rows = ACTIVITIES.iter();
+    rows.map(|&(kind, actor, on, days, summary)| {
+        let (table, target) = subject(on);
+        activities::ActiveModel {
+            id: Set(id("activities", summary)),
+            kind: Set(kind),
+            actor_id: Set(user(actor)),
+            occurred_at: Set(days_ago(days)),
+            summary: Set(summary.into()),
+            lead_id: Set((table == "lead").then_some(target)),
+            account_id: Set((table == "account").then_some(target)),
+            opportunity_id: Set((table == "opportunity").then_some(target)),
+            created_at: Set(days_ago(days)),
+        }
+    })
+    .collect()
+}
+
+fn handoff_rows() -> (Vec<handoffs::ActiveModel>, Vec<handoff_events::ActiveModel>) {
+    let (mut rows, mut events) = (Vec::new(), Vec::new());
+    for &(kind, status, from, to, on, opportunity, days, note, rejection) in HANDOFFS {
+        let (table, target) = subject(on);
+        let key = format!("{table}:{target}");
+        let created = days_ago(days);
+        let resolved = (status != Hs::Pending).then(|| created + TimeDelta::hours(5));
+        let sla = if kind == Hk::SdrToAe { 24 } else { 48 };
+        let handoff = id("handoffs", &key);
+        let mut event = |n: u8, actor, from_status, to_status, at, reason, note: Option<S>| {
+            events.push(handoff_events::ActiveModel {
+                id: Set(id("handoff_events", &format!("{key}/{n}"))),
+                handoff_id: Set(handoff),
+                at: Set(at),
+                actor_id: Set(user(actor)),
+                from_status: Set(from_status),
+                to_status: Set(to_status),
+                to_user_id: Set(Some(user(to))),
+                reason_code: Set(reason),
+                note: Set(note.map(Into::into)),
+            })
+        };
+        event(0, from, None, Hs::Pending, created, None, Some(note));
+        if let Some(resolved) = resolved {
+            let reason = rejection.map(|r| r.0);
+            event(1, to, Some(Hs::Pending), status, resolved, reason, rejection.map(|r| r.1));
+        }
+        let converted = matches!(on, On::Lead(k) if LEADS.iter().any(|l| l.0 == k && l.10.is_some()));
+        rows.push(handoffs::ActiveModel {
+            id: Set(handoff),
+            kind: Set(kind),
+            status: Set(status),
+            from_user_id: Set(user(from)),
+            to_user_id: Set(user(to)),
+            lead_id: Set((table == "lead").then_some(target)),
+            account_id: Set(match on {
+                On::Lead(k) if converted => Some(id("accounts", k)),
+                _ => (table == "account").then_some(target),
+            }),
+            opportunity_id: Set(opportunity.map(|o| id("opportunities", o))),
+            subject_key: Set(key.clone()),
+            note: Set(note.into()),
+            reason_code: Set(rejection.map(|r| r.0)),
+            response_note: Set(rejection.map(|r| r.1.into())),
+            due_at: Set(created + TimeDelta::hours(sla)),
+            resolved_at: Set(resolved),
+            version: Set(if resolved.is_some() { 2 } else { 1 }),
+            created_at: Set(created),
+            updated_at: Set(resolved.unwrap_or(created)),
+        });
+    }
+    (rows, events)
+}
+
+fn quota_rows() -> Vec<quotas::ActiveModel> {
+    let mut rows = Vec::new();
+    for &(assignee, metric, target, set_by) in QUOTAS {
+        // `On::Account` names a territory here, `On::Lead` a user handle.
+        let (user_id, territory_id, key) = match assignee {
+            On::Lead(h) => (Some(user(h)), None, format!("user:{}", user(h))),
+            On::Account(t) | On::Opp(t) => (None, Some(id("territories", t)), format!("territory:{}", id("territories", t))),
+        };
+        let periods = [("FY2026", 1), ("FY2026-Q1", 4), ("FY2026-Q2", 4), ("FY2026-Q3", 4), ("FY2026-Q4", 4)];
+        for (period, share) in periods {
+            let assignee_period = format!("{key}/{metric:?}/{period}");
+            rows.push(quotas::ActiveModel {
+                id: Set(id("quotas", &assignee_period)),
+                user_id: Set(user_id),
+                territory_id: Set(territory_id),
+                assignee_key: Set(key.clone()),
+                metric: Set(metric),
+                period: Set(period.into()),
+                target_cents: Set(cents(target) / share),
+                set_by_id: Set(user(set_by)),
+                created_at: Set(days_ago(280)),
+                updated_at: Set(days_ago(280)),
+            });
+        }
+    }
+    rows
+}
+
+fn deal_rows() -> Vec<deal_registrations::ActiveModel> {
+    let rows = DEALS.iter();
+    rows.map(|&(key, partner, by, company, stem, contact, amount, close, status, days, review, opp, conflicts)| {
+        let submitted = days_ago(days);
+        let reviewed = review.map(|_| submitted + TimeDelta::days(1));
+        let account = opp.and_then(|o| OPPORTUNITIES.iter().find(|r| r.1 == o)).map(|r| id("accounts", r.0));
+        let conflicts: Vec<Value> = conflicts
+            .iter()
+            .map(|&c| {
+                let (kind, target) = match c {
+                    On::Lead(k) => ("REGISTRATION", id("deal_registrations", k)),
+                    other => subject(other),
+                };
+                json!({ "kind": kind.to_uppercase(), "id": target, "domain": format!("{stem}.example") })
+            })
+            .collect();
+        deal_registrations::ActiveModel {
+            id: Set(id("deal_registrations", key)),
+            partner_id: Set(id("partners", partner)),
+            submitted_by_id: Set(user(by)),
+            company_name: Set(company.into()),
+            domain: Set(format!("{stem}.example")),
+            contact_name: Set(contact.into()),
+            contact_email: Set(contact.split(' ').next().map(|f| format!("{}@{stem}.example", f.to_lowercase()))),
+            estimated_amount_cents: Set(cents(amount)),
+            expected_close_date: Set(close),
+            status: Set(status),
+            conflicts: Set(Value::Array(conflicts)),
+            review_note: Set(review.map(|r| r.1.into())),
+            reviewed_by_id: Set(review.map(|r| user(r.0))),
+            reviewed_at: Set(reviewed),
+            expires_at: Set(submitted + TimeDelta::days(90)),
+            account_id: Set(account),
+            opportunity_id: Set(opp.map(|o| id("opportunities", o))),
+            created_at: Set(submitted),
+            updated_at: Set(reviewed.unwrap_or(submitted)),
+        }
+    })
+    .collect()
+}

@@ -1,0 +1,7 @@
+//! Use cases, one file per domain. Every public function takes the actor (or is the
+//! login itself), applies the policy, and runs its SQL; mutations run in one transaction.
+
+pub mod audit;
+pub mod auth;
+pub mod page;
+pub mod users;

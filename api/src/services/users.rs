@@ -1,0 +1,422 @@
+//! The user directory and its administration (directors only).
+
+use chrono::Utc;
+use entity::{enums::Role, partners, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    audit::{self, Changes},
+    auth,
+    page::{PageArgs, Paged},
+};
+use crate::{
+    auth::{
+        Actor,
+        policy::{self, Action},
+    },
+    domain::{Email, text},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+pub const NAME_MAX: usize = 200;
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub manager_id: Option<Uuid>,
+    /// Case-insensitive substring of name or email.
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
+pub enum UserOrderField {
+    #[default]
+    Name,
+    Email,
+    CreatedAt,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserOrder {
+    pub field: UserOrderField,
+    pub descending: bool,
+}
+
+fn filter_condition(filter: &UserFilter) -> AppResult<Condition> {
+    let mut cond = Condition::all();
+    if let Some(role) = filter.role {
+        cond = cond.add(users::Column::Role.eq(role));
+    }
+    if let Some(active) = filter.active {
+        cond = cond.add(users::Column::Active.eq(active));
+    }
+    if let Some(manager) = filter.manager_id {
+        cond = cond.add(users::Column::ManagerId.eq(manager));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let search = text::bounded(search, "search", 100)?.to_lowercase();
+        let pattern = format!("%{}%", escape_like(&search));
+        cond = cond.add(
+            Condition::any()
+                .add(sea_orm::sea_query::Expr::cust_with_values(
+                    "LOWER(users.name) LIKE $1 ESCAPE '\\'",
+                    [pattern.clone()],
+                ))
+                .add(users::Column::Email.like(pattern)),
+        );
+    }
+    Ok(cond)
+}
+
+/// Escapes LIKE wildcards so a search for `50%` means the text `50%`.
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &UserFilter,
+    order: UserOrder,
+    page: &PageArgs,
+) -> AppResult<Paged<users::Model>> {
+    policy::require(actor, Action::ReadUsers)?;
+    page.validate()?;
+    let cond = policy::user_scope(actor).add(filter_condition(filter)?);
+    let total = users::Entity::find().filter(cond.clone()).count(db).await?;
+    let window = page.window(total)?;
+    let items = if window.limit == 0 {
+        Vec::new()
+    } else {
+        let col = match order.field {
+            UserOrderField::Name => users::Column::Name,
+            UserOrderField::Email => users::Column::Email,
+            UserOrderField::CreatedAt => users::Column::CreatedAt,
+        };
+        let dir = if order.descending {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
+        users::Entity::find()
+            .filter(cond)
+            .order_by(col, dir.clone())
+            .order_by(users::Column::Id, dir)
+            .offset(window.offset)
+            .limit(window.limit)
+            .all(db)
+            .await?
+    };
+    Ok(Paged {
+        items,
+        total,
+        window,
+    })
+}
+
+/// A user the actor may see, or `NOT_FOUND`.
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> AppResult<users::Model> {
+    policy::require(actor, Action::ReadUsers)?;
+    users::Entity::find_by_id(id)
+        .filter(policy::user_scope(actor))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("User"))
+}
+
+/// Users among `ids` the actor may see (for DataLoaders).
+pub async fn visible_by_ids<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .filter(policy::user_scope(actor))
+        .all(db)
+        .await?)
+}
+
+/// Direct reports of each of `manager_ids` that the actor may see (for DataLoaders).
+pub async fn visible_reports<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    manager_ids: &[Uuid],
+) -> AppResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::ManagerId.is_in(manager_ids.iter().copied()))
+        .filter(policy::user_scope(actor))
+        .order_by_asc(users::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The whole team under `manager_id` (transitively), as far as the actor may see.
+pub async fn visible_team<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    manager_id: Uuid,
+) -> AppResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(policy::in_team_of(users::Column::Id, manager_id))
+        .filter(users::Column::Id.ne(manager_id))
+        .filter(policy::user_scope(actor))
+        .order_by_asc(users::Column::Name)
+        .all(db)
+        .await?)
+}
+
+pub async fn partners_by_ids<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<Vec<partners::Model>> {
+    let mut q = partners::Entity::find().filter(partners::Column::Id.is_in(ids.iter().copied()));
+    if actor.role == Role::Partner {
+        // A partner user sees its own organization only.
+        q = q.filter(partners::Column::Id.eq(actor.partner_id.unwrap_or_default()));
+    }
+    Ok(q.all(db).await?)
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+    pub manager_id: Option<Uuid>,
+    pub partner_id: Option<Uuid>,
+}
+
+#[derive(Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// `Some(None)` clears the manager.
+    pub manager_id: Option<Option<Uuid>>,
+    pub partner_id: Option<Option<Uuid>>,
+    pub password: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResult<users::Model> {
+    policy::require(actor, Action::CreateUser)?;
+    let email = Email::parse(&input.email, "email")?;
+    let name = text::required(&input.name, "name", NAME_MAX)?;
+    text::password(&input.password, "password")?;
+    let txn = state.db.begin().await?;
+    ensure_email_free(&txn, &email, None).await?;
+    check_links(&txn, None, input.role, input.manager_id, input.partner_id).await?;
+    let hash = state.passwords.hash(&input.password).await?;
+    let now = Utc::now();
+    let user = users::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.into_string()),
+        name: Set(name),
+        role: Set(input.role),
+        manager_id: Set(input.manager_id),
+        partner_id: Set(input.partner_id),
+        active: Set(true),
+        password_hash: Set(hash),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let changes = Changes::new()
+        .field("email", None::<String>, user.email.clone())
+        .field("name", None::<String>, user.name.clone())
+        .field("role", None::<String>, user.role.as_str())
+        .field(
+            "managerId",
+            None::<String>,
+            user.manager_id.map(|u| u.to_string()),
+        )
+        .field(
+            "partnerId",
+            None::<String>,
+            user.partner_id.map(|u| u.to_string()),
+        );
+    audit::record(
+        &txn,
+        Some(actor.user_id),
+        "createUser",
+        "User",
+        user.id,
+        changes,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, user = %id))]
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    input: UserChanges,
+    action: Action,
+) -> AppResult<users::Model> {
+    policy::require(actor, action)?;
+    let txn = state.db.begin().await?;
+    let before = get(&txn, actor, id).await?;
+    if input.active == Some(false) && id == actor.user_id {
+        return Err(AppError::bad_input("id", "you cannot deactivate yourself"));
+    }
+    if input.role.is_some_and(|r| r != before.role) && id == actor.user_id {
+        return Err(AppError::bad_input(
+            "role",
+            "you cannot change your own role",
+        ));
+    }
+    let mut model: users::ActiveModel = before.clone().into();
+    if let Some(email) = &input.email {
+        let email = Email::parse(email, "email")?;
+        ensure_email_free(&txn, &email, Some(id)).await?;
+        model.email = Set(email.into_string());
+    }
+    if let Some(name) = &input.name {
+        model.name = Set(text::required(name, "name", NAME_MAX)?);
+    }
+    let role = input.role.unwrap_or(before.role);
+    let manager_id = input.manager_id.unwrap_or(before.manager_id);
+    let partner_id = input.partner_id.unwrap_or(before.partner_id);
+    check_links(&txn, Some(id), role, manager_id, partner_id).await?;
+    model.role = Set(role);
+    model.manager_id = Set(manager_id);
+    model.partner_id = Set(partner_id);
+    let password_changed = if let Some(pw) = &input.password {
+        text::password(pw, "password")?;
+        model.password_hash = Set(state.passwords.hash(pw).await?);
+        true
+    } else {
+        false
+    };
+    if let Some(active) = input.active {
+        model.active = Set(active);
+    }
+    model.updated_at = Set(Utc::now());
+    let after = model.update(&txn).await?;
+    // Sessions end when the account is deactivated, its role changes or its password is reset.
+    if !after.active || after.role != before.role || password_changed {
+        auth::revoke_all(&txn, id).await?;
+    }
+    let changes = Changes::new()
+        .field("email", before.email.clone(), after.email.clone())
+        .field("name", before.name.clone(), after.name.clone())
+        .field("role", before.role.as_str(), after.role.as_str())
+        .field("active", before.active, after.active)
+        .field(
+            "managerId",
+            before.manager_id.map(|u| u.to_string()),
+            after.manager_id.map(|u| u.to_string()),
+        )
+        .field(
+            "partnerId",
+            before.partner_id.map(|u| u.to_string()),
+            after.partner_id.map(|u| u.to_string()),
+        )
+        .redacted("password", password_changed);
+    let name = if action == Action::DeactivateUser {
+        "deactivateUser"
+    } else {
+        "updateUser"
+    };
+    audit::record(&txn, Some(actor.user_id), name, "User", id, changes).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn ensure_email_free<C: ConnectionTrait>(
+    db: &C,
+    email: &Email,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let mut q = users::Entity::find().filter(users::Column::Email.eq(email.as_str()));
+    if let Some(id) = except {
+        q = q.filter(users::Column::Id.ne(id));
+    }
+    if q.count(db).await? > 0 {
+        return Err(AppError::bad_input("email", "is already in use"));
+    }
+    Ok(())
+}
+
+/// Partner users belong to exactly one partner and have no manager; internal users
+/// belong to no partner, and their manager is an active internal user outside their own
+/// team (no cycles).
+async fn check_links<C: ConnectionTrait>(
+    db: &C,
+    user_id: Option<Uuid>,
+    role: Role,
+    manager_id: Option<Uuid>,
+    partner_id: Option<Uuid>,
+) -> AppResult<()> {
+    if role == Role::Partner {
+        let pid = partner_id
+            .ok_or_else(|| AppError::bad_input("partnerId", "partner users need a partner"))?;
+        if partners::Entity::find_by_id(pid).one(db).await?.is_none() {
+            return Err(AppError::bad_input("partnerId", "no such partner"));
+        }
+        if manager_id.is_some() {
+            return Err(AppError::bad_input(
+                "managerId",
+                "partner users have no manager",
+            ));
+        }
+        return Ok(());
+    }
+    if partner_id.is_some() {
+        return Err(AppError::bad_input(
+            "partnerId",
+            "only partner users belong to a partner",
+        ));
+    }
+    if let Some(mid) = manager_id {
+        let manager = users::Entity::find_by_id(mid).one(db).await?;
+        match manager {
+            Some(m) if m.active && policy::is_internal(m.role) => {}
+            _ => {
+                return Err(AppError::bad_input(
+                    "managerId",
+                    "must be an active internal user",
+                ));
+            }
+        }
+        if let Some(uid) = user_id {
+            let in_own_team = users::Entity::find()
+                .filter(users::Column::Id.eq(mid))
+                .filter(policy::in_team_of(users::Column::Id, uid))
+                .select_only()
+                .column(users::Column::Id)
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+                .is_some();
+            if in_own_team {
+                return Err(AppError::bad_input(
+                    "managerId",
+                    "a user cannot report to themselves or to someone in their own team",
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,444 @@
+//! `TestApp::spawn()`: a server on port 0 over a fresh database, with one user per role
+//! and a token for each.
+
+use std::{
+    collections::HashMap,
+    net::TcpListener,
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
+};
+
+use api::{
+    auth::password,
+    config::Config,
+    db::{self, DbSettings},
+    metrics::Metrics,
+    startup,
+    state::AppState,
+};
+use chrono::Utc;
+use entity::{enums::*, partners, users};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "test-password-123";
+/// Test key ring: `k2` signs, `k1` is the previous key and still verifies.
+pub const KEY_CURRENT: &[u8] = b"0123456789abcdef0123456789abcdef-current";
+pub const KEY_PREVIOUS: &[u8] = b"0123456789abcdef0123456789abcdef-previous";
+pub const ISSUER: &str = "salesgraph-test";
+pub const AUDIENCE: &str = "salesgraph-test-api";
+
+/// Hashing at the production cost is slow; do it once per test process.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        password::hash_with(&password::default_params().unwrap(), PASSWORD).unwrap()
+    })
+}
+
+fn b64(key: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
+pub fn test_settings() -> HashMap<String, String> {
+    HashMap::from([
+        ("SALESGRAPH_ENV".into(), "development".into()),
+        ("SALESGRAPH_ADDR".into(), "127.0.0.1:0".into()),
+        ("SALESGRAPH_SEED_DEMO".into(), "false".into()),
+        (
+            "SALESGRAPH_JWT_KEYS".into(),
+            format!("k2:{},k1:{}", b64(KEY_CURRENT), b64(KEY_PREVIOUS)),
+        ),
+        ("SALESGRAPH_JWT_ISSUER".into(), ISSUER.into()),
+        ("SALESGRAPH_JWT_AUDIENCE".into(), AUDIENCE.into()),
+        ("SALESGRAPH_LOGIN_FREE_ATTEMPTS".into(), "3".into()),
+        ("SALESGRAPH_LOGIN_BASE_DELAY_MS".into(), "300".into()),
+        ("SALESGRAPH_LOGIN_MAX_DELAY_SECS".into(), "2".into()),
+        ("SALESGRAPH_MAX_ALIASES".into(), "10".into()),
+        ("SALESGRAPH_MAX_BATCH".into(), "3".into()),
+        ("SALESGRAPH_MAX_BODY_BYTES".into(), "16384".into()),
+        ("SALESGRAPH_MAX_DEPTH".into(), "8".into()),
+    ])
+}
+
+/// The fixture organization: keys are short names used by tests.
+pub struct Fixture {
+    pub users: HashMap<&'static str, users::Model>,
+    pub partners: HashMap<&'static str, partners::Model>,
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub state: AppState,
+    pub fx: Fixture,
+    pg_database: Option<String>,
+}
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut HashMap<String, String>)) -> TestApp {
+        if std::env::var("TEST_LOG").is_ok() {
+            let _ = tracing_subscriber_init();
+        }
+        let mut settings = test_settings();
+        tweak(&mut settings);
+        let metrics = Arc::new(Metrics::new().unwrap());
+        let (url, pg_database) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) => {
+                let name = pg_clone_template(&base).await;
+                (replace_db_name(&base, &name), Some(name))
+            }
+            Err(_) => ("sqlite::memory:".to_string(), None),
+        };
+        settings.insert("DATABASE_URL".into(), url.clone());
+        let config = Config::from_source(&settings).unwrap();
+        let db = db::connect(
+            DbSettings {
+                url: &url,
+                max_connections: 5,
+                acquire_timeout: std::time::Duration::from_secs(10),
+            },
+            metrics.clone(),
+        )
+        .await
+        .unwrap();
+        if pg_database.is_none() {
+            db::migrate(&db).await.unwrap();
+        }
+        let fx = seed_fixture(&db).await;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let app = startup::build_with(config, db.clone(), metrics, listener).unwrap();
+        let addr = format!("http://127.0.0.1:{}", app.port);
+        tokio::spawn(app.server);
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            db,
+            state: app.state,
+            fx,
+            pg_database,
+        }
+    }
+
+    pub fn user(&self, key: &str) -> &users::Model {
+        self.fx
+            .users
+            .get(key)
+            .unwrap_or_else(|| panic!("no fixture user {key}"))
+    }
+
+    /// A valid access token for a fixture user, minted with the server's own keys.
+    pub fn token(&self, key: &str) -> String {
+        let u = self.user(key);
+        self.state.keys.issue(u.id, u.role).unwrap().token
+    }
+
+    pub fn gid(type_name: &str, id: Uuid) -> String {
+        api::domain::GlobalId::encode(type_name, id)
+    }
+
+    pub async fn post_raw(&self, body: Value, token: Option<&str>) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.addr))
+            .json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Runs a GraphQL operation and returns the JSON body.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let resp = self
+            .post_raw(json!({ "query": query, "variables": variables }), token)
+            .await;
+        resp.json().await.unwrap()
+    }
+
+    /// As `gql`, for the fixture user `who`.
+    pub async fn gql_as(&self, who: &str, query: &str, variables: Value) -> Value {
+        let token = self.token(who);
+        self.gql(query, variables, Some(&token)).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.gql(
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken expiresAt user { email role } } }",
+            json!({ "e": email, "p": password }),
+            None,
+        )
+        .await
+    }
+
+    /// Total SQL statements run so far on this app's pool.
+    pub fn statements(&self) -> u64 {
+        self.state.metrics.statements.get()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let (Some(name), Ok(base)) = (self.pg_database.take(), std::env::var("TEST_DATABASE_URL"))
+        else {
+            return;
+        };
+        // Drop the per-test database on a thread of its own: Drop cannot await.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok(admin) = Database::connect(&base).await {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn tracing_subscriber_init() -> Result<(), ()> {
+    let mut settings = test_settings();
+    settings.insert("SALESGRAPH_LOG".into(), "debug".into());
+    api::telemetry::init(&Config::from_source(&settings).map_err(|_| ())?);
+    Ok(())
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+fn base_db_name(url: &str) -> String {
+    let base = url.split('?').next().unwrap_or(url);
+    base.rsplit('/').next().unwrap_or("salesgraph").to_string()
+}
+
+/// A migrated template per test process; each test gets a clone of it (crates.io's way:
+/// `CREATE DATABASE .. TEMPLATE` is far faster than running migrations per test).
+async fn pg_clone_template(base_url: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let base = base_db_name(base_url);
+    let template = TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("{base}_tpl_{}", std::process::id());
+            let admin = Database::connect(base_url).await.unwrap();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let tpl = Database::connect(replace_db_name(base_url, &name))
+                .await
+                .unwrap();
+            migration::Migrator::up(&tpl, None).await.unwrap();
+            tpl.close().await.unwrap();
+            name
+        })
+        .await
+        .clone();
+    let n = NEXT_DB.fetch_add(1, Ordering::SeqCst);
+    let name = format!("{base}_t{}_{n}", std::process::id());
+    let admin = Database::connect(base_url).await.unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+        ))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    name
+}
+
+use migration::MigratorTrait as _;
+
+async fn insert_user(
+    db: &DatabaseConnection,
+    email: &str,
+    name: &str,
+    role: Role,
+    manager: Option<Uuid>,
+    partner: Option<Uuid>,
+    active: bool,
+) -> users::Model {
+    let now = Utc::now();
+    users::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.into()),
+        name: Set(name.into()),
+        role: Set(role),
+        manager_id: Set(manager),
+        partner_id: Set(partner),
+        active: Set(active),
+        password_hash: Set(password_hash().to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+async fn insert_partner(db: &DatabaseConnection, name: &str) -> partners::Model {
+    let now = Utc::now();
+    partners::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set(name.into()),
+        tier: Set(PartnerTier::Gold),
+        status: Set(PartnerStatus::Active),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+/// Two teams under one director, two partner organizations, an inactive user.
+async fn seed_fixture(db: &DatabaseConnection) -> Fixture {
+    let mut users = HashMap::new();
+    let mut partners = HashMap::new();
+    let p1 = insert_partner(db, "Northwind Resellers").await;
+    let p2 = insert_partner(db, "Contoso Channel").await;
+    let director = insert_user(
+        db,
+        "director@test.example",
+        "Dana Director",
+        Role::Director,
+        None,
+        None,
+        true,
+    )
+    .await;
+    let manager = insert_user(
+        db,
+        "manager@test.example",
+        "Max Manager",
+        Role::SalesManager,
+        Some(director.id),
+        None,
+        true,
+    )
+    .await;
+    let manager2 = insert_user(
+        db,
+        "manager2@test.example",
+        "Mia Manager",
+        Role::SalesManager,
+        Some(director.id),
+        None,
+        true,
+    )
+    .await;
+    let m = Some(manager.id);
+    for (key, email, name, role, mgr) in [
+        ("sdr", "sdr@test.example", "Sam Sdr", Role::Sdr, m),
+        (
+            "ae",
+            "ae@test.example",
+            "Alex Ae",
+            Role::AccountExecutive,
+            m,
+        ),
+        ("am", "am@test.example", "Amy Am", Role::AccountManager, m),
+        (
+            "cs",
+            "cs@test.example",
+            "Chris Cs",
+            Role::CustomerSuccess,
+            m,
+        ),
+        (
+            "ae2",
+            "ae2@test.example",
+            "Erin Ae",
+            Role::AccountExecutive,
+            Some(manager2.id),
+        ),
+    ] {
+        users.insert(
+            key,
+            insert_user(db, email, name, role, mgr, None, true).await,
+        );
+    }
+    users.insert(
+        "inactive",
+        insert_user(
+            db,
+            "gone@test.example",
+            "Gone User",
+            Role::Sdr,
+            m,
+            None,
+            false,
+        )
+        .await,
+    );
+    users.insert(
+        "partner",
+        insert_user(
+            db,
+            "partner@test.example",
+            "Pat Partner",
+            Role::Partner,
+            None,
+            Some(p1.id),
+            true,
+        )
+        .await,
+    );
+    users.insert(
+        "partner2",
+        insert_user(
+            db,
+            "partner2@test.example",
+            "Quinn Partner",
+            Role::Partner,
+            None,
+            Some(p2.id),
+            true,
+        )
+        .await,
+    );
+    users.insert("director", director);
+    users.insert("manager", manager);
+    users.insert("manager2", manager2);
+    partners.insert("p1", p1);
+    partners.insert("p2", p2);
+    Fixture { users, partners }
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+pub const ROLES: &[&str] = &["sdr", "ae", "am", "cs", "manager", "director", "partner"];

@@ -1,0 +1,10 @@
+//! Integration tests through real HTTP, on SQLite (default) and PostgreSQL
+//! (`TEST_DATABASE_URL`). One binary, so the crate links once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod auth;
+mod helpers;
+mod http;
+mod schema;
+mod tokens;
+mod users;
