@@ -247,6 +247,7 @@ async fn pg_clone_template(base_url: &str) -> String {
         .get_or_init(|| async {
             let name = format!("{base}_tpl_{}", std::process::id());
             let admin = Database::connect(base_url).await.unwrap();
+            drop_leftovers(&admin, &base).await;
             admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await
@@ -279,6 +280,38 @@ async fn pg_clone_template(base_url: &str) -> String {
 }
 
 use migration::MigratorTrait as _;
+
+/// Databases of earlier test processes that died before dropping them (the process id
+/// is part of each name; a process that no longer exists left them behind).
+async fn drop_leftovers(admin: &DatabaseConnection, base: &str) {
+    use sea_orm::{FromQueryResult, JsonValue, Statement};
+    let rows = JsonValue::find_by_statement(Statement::from_string(
+        admin.get_database_backend(),
+        format!("SELECT datname FROM pg_database WHERE datname LIKE '{base}\\_t%'"),
+    ))
+    .all(admin)
+    .await
+    .unwrap_or_default();
+    for row in rows {
+        let Some(name) = row["datname"].as_str() else {
+            continue;
+        };
+        let pid = name[base.len()..]
+            .trim_start_matches("_tpl_")
+            .trim_start_matches("_t")
+            .split('_')
+            .next()
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
 
 async fn insert_user(
     db: &DatabaseConnection,

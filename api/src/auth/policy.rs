@@ -7,12 +7,15 @@
 //! Services call [`require`] before acting and [`scope`] functions when querying;
 //! nothing else compares roles.
 
-use entity::{enums::Role, users};
+use entity::{
+    accounts, activities, audit_events, deal_registrations, enums::Role, handoffs, leads,
+    opportunities, territories, territory_members, users,
+};
 use sea_orm::{
     ColumnTrait, Condition,
     sea_query::{
-        Alias, BinOper, CommonTableExpression, Expr, ExprTrait, IntoColumnRef, Query,
-        SubQueryStatement, UnionType, WithClause, WithQuery,
+        Alias, BinOper, CommonTableExpression, Expr, ExprTrait, IntoColumnRef, JoinType, Query,
+        SelectStatement, SubQueryStatement, UnionType, WithClause, WithQuery,
     },
 };
 use uuid::Uuid;
@@ -29,6 +32,28 @@ pub enum Action {
     UpdateUser,
     DeactivateUser,
     ReadAuditLog,
+    ReadTerritories,
+    /// Create, rename, re-criteria and move territories.
+    DesignTerritories,
+    ManageTerritoryMembers,
+    ReadAccounts,
+    CreateAccount,
+    UpdateAccount,
+    /// Change an account's owner, account manager or CSM.
+    ReassignAccount,
+    ReadLeads,
+    CreateLead,
+    UpdateLead,
+    QualifyLead,
+    DisqualifyLead,
+    ReadOpportunities,
+    CreateOpportunity,
+    UpdateOpportunity,
+    CloseOpportunity,
+    /// Give an opportunity to another owner.
+    ReassignOpportunity,
+    ReadActivities,
+    LogActivity,
 }
 
 use Role::*;
@@ -50,14 +75,57 @@ const ALL: &[Role] = &[
     Director,
     Partner,
 ];
+const MANAGERS: &[Role] = &[SalesManager, Director];
+const SELLERS: &[Role] = &[
+    AccountExecutive,
+    AccountManager,
+    CustomerSuccess,
+    SalesManager,
+    Director,
+];
 
-/// The grant table: which roles may perform each action.
+/// The grant table: which roles may perform each action. Row scopes below decide on
+/// which rows.
 pub const GRANTS: &[(Action, &[Role])] = &[
     (Action::ReadUsers, ALL),
     (Action::CreateUser, &[Director]),
     (Action::UpdateUser, &[Director]),
     (Action::DeactivateUser, &[Director]),
-    (Action::ReadAuditLog, &[SalesManager, Director]),
+    (Action::ReadAuditLog, MANAGERS),
+    (Action::ReadTerritories, INTERNAL),
+    (Action::DesignTerritories, &[Director]),
+    (Action::ManageTerritoryMembers, MANAGERS),
+    (Action::ReadAccounts, ALL),
+    (
+        Action::CreateAccount,
+        &[AccountExecutive, AccountManager, SalesManager, Director],
+    ),
+    (Action::UpdateAccount, SELLERS),
+    (Action::ReassignAccount, MANAGERS),
+    (Action::ReadLeads, INTERNAL),
+    (
+        Action::CreateLead,
+        &[Sdr, AccountExecutive, SalesManager, Director],
+    ),
+    (
+        Action::UpdateLead,
+        &[Sdr, AccountExecutive, SalesManager, Director],
+    ),
+    (
+        Action::QualifyLead,
+        &[Sdr, AccountExecutive, SalesManager, Director],
+    ),
+    (
+        Action::DisqualifyLead,
+        &[Sdr, AccountExecutive, SalesManager, Director],
+    ),
+    (Action::ReadOpportunities, ALL),
+    (Action::CreateOpportunity, SELLERS),
+    (Action::UpdateOpportunity, SELLERS),
+    (Action::CloseOpportunity, SELLERS),
+    (Action::ReassignOpportunity, MANAGERS),
+    (Action::ReadActivities, INTERNAL),
+    (Action::LogActivity, INTERNAL),
 ];
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -79,6 +147,44 @@ pub fn is_internal(role: Role) -> bool {
     INTERNAL.contains(&role)
 }
 
+/// Partner users never see internal fields (notes, activities, quotas, territories,
+/// other users' contact data, health, ARR); resolvers of such fields ask this.
+pub fn sees_internal_fields(actor: &Actor) -> bool {
+    is_internal(actor.role)
+}
+
+/// How far an actor's rows reach for an action, as `viewerPermissions` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum Reach {
+    /// Every row.
+    All,
+    /// Rows owned by the actor's team or lying in the actor's territories.
+    Team,
+    /// Rows owned by the actor or lying in the actor's territories.
+    Own,
+    /// Rows of the actor's partner organization.
+    PartnerOrganization,
+    None,
+}
+
+pub fn reach(actor: &Actor, action: Action) -> Reach {
+    if !allowed(actor.role, action) {
+        return Reach::None;
+    }
+    match (actor.role, action) {
+        (Director, _) => Reach::All,
+        (_, Action::ReadUsers) if actor.role != Partner => Reach::All,
+        (Partner, _) => Reach::PartnerOrganization,
+        (SalesManager, _) => Reach::Team,
+        _ => Reach::Own,
+    }
+}
+
+/// A condition that no row meets.
+pub fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
 /// Users the actor may see: directors everyone; partner users themselves; every other
 /// internal user the directory of active internal users.
 pub fn user_scope(actor: &Actor) -> Condition {
@@ -88,6 +194,233 @@ pub fn user_scope(actor: &Actor) -> Condition {
         _ => Condition::all()
             .add(users::Column::Active.eq(true))
             .add(users::Column::Role.ne(Partner)),
+    }
+}
+
+/// Users the actor may make owner, account manager or CSM of something: a sales
+/// manager their team, a director any active internal user, anyone else themselves.
+pub fn assignable_user_scope(actor: &Actor) -> Condition {
+    let base = Condition::all()
+        .add(users::Column::Active.eq(true))
+        .add(users::Column::Role.ne(Partner));
+    match actor.role {
+        Director => base,
+        SalesManager => base.add(in_team_of(users::Column::Id, actor.user_id)),
+        _ => base.add(users::Column::Id.eq(actor.user_id)),
+    }
+}
+
+/// The ids of the actor's territories — those they are a member of or accountable
+/// for — with their whole subtrees.
+pub fn own_territory_ids(user_id: Uuid) -> SelectStatement {
+    subtree_ids(
+        Condition::any()
+            .add(Expr::col((Alias::new("r"), territories::Column::ManagerId)).eq(user_id))
+            .add(
+                Expr::col((Alias::new("r"), territories::Column::Id)).in_subquery(
+                    Query::select()
+                        .column(territory_members::Column::TerritoryId)
+                        .from(territory_members::Entity)
+                        .and_where(Expr::col(territory_members::Column::UserId).eq(user_id))
+                        .to_owned(),
+                ),
+            ),
+    )
+}
+
+/// Territories in the subtrees of the roots `r` that meet `roots`.
+fn subtree_ids(roots: Condition) -> SelectStatement {
+    let (t, r) = (Alias::new("t"), Alias::new("r"));
+    Query::select()
+        .column((t.clone(), territories::Column::Id))
+        .from_as(territories::Entity, t)
+        .join_as(
+            JoinType::InnerJoin,
+            territories::Entity,
+            r,
+            // Materialized paths: a descendant's path starts with its ancestor's.
+            Expr::cust("t.path LIKE r.path || '%'"),
+        )
+        .cond_where(roots)
+        .to_owned()
+}
+
+fn in_own_territories(column: impl IntoColumnRef, actor: &Actor) -> Condition {
+    Condition::all().add(Expr::col(column).in_subquery(own_territory_ids(actor.user_id)))
+}
+
+/// Territories the actor may read.
+pub fn territory_scope(actor: &Actor) -> Condition {
+    match actor.role {
+        Director => Condition::all(),
+        Partner => nothing(),
+        _ => in_own_territories((territories::Entity, territories::Column::Id), actor),
+    }
+}
+
+/// Territories whose members the actor may manage: a sales manager the subtrees they
+/// are accountable for, a director all.
+pub fn territory_members_scope(actor: &Actor) -> Condition {
+    match actor.role {
+        Director => Condition::all(),
+        SalesManager => {
+            let managed = subtree_ids(Condition::all().add(
+                Expr::col((Alias::new("r"), territories::Column::ManagerId)).eq(actor.user_id),
+            ));
+            Condition::all()
+                .add(Expr::col((territories::Entity, territories::Column::Id)).in_subquery(managed))
+        }
+        _ => nothing(),
+    }
+}
+
+/// Accounts the actor may see. An account counts as owned by its owner, its account
+/// manager and its CSM.
+pub fn account_scope(actor: &Actor) -> Condition {
+    use accounts::Column as A;
+    let me = actor.user_id;
+    let col = |c: A| (accounts::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        Sdr => in_own_territories(col(A::TerritoryId), actor),
+        AccountExecutive => Condition::any()
+            .add(Expr::col(col(A::OwnerId)).eq(me))
+            .add(in_own_territories(col(A::TerritoryId), actor)),
+        AccountManager => Condition::any()
+            .add(Expr::col(col(A::AccountManagerId)).eq(me))
+            .add(in_own_territories(col(A::TerritoryId), actor)),
+        CustomerSuccess => Condition::all().add(Expr::col(col(A::CsmId)).eq(me)),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(A::OwnerId), me))
+            .add(in_team_of(col(A::AccountManagerId), me))
+            .add(in_team_of(col(A::CsmId), me))
+            .add(in_own_territories(col(A::TerritoryId), actor)),
+        Partner => {
+            let p = actor.partner_id.unwrap_or_default();
+            Condition::any()
+                .add(
+                    Expr::col(col(A::Id)).in_subquery(
+                        Query::select()
+                            .column(opportunities::Column::AccountId)
+                            .from(opportunities::Entity)
+                            .and_where(Expr::col(opportunities::Column::PartnerId).eq(p))
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    Expr::col(col(A::Id)).in_subquery(
+                        Query::select()
+                            .column(deal_registrations::Column::AccountId)
+                            .from(deal_registrations::Entity)
+                            .and_where(Expr::col(deal_registrations::Column::PartnerId).eq(p))
+                            .and_where(
+                                Expr::col(deal_registrations::Column::AccountId).is_not_null(),
+                            )
+                            .to_owned(),
+                    ),
+                )
+        }
+    }
+}
+
+/// Leads the actor may see.
+pub fn lead_scope(actor: &Actor) -> Condition {
+    use leads::Column as L;
+    let me = actor.user_id;
+    let col = |c: L| (leads::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        Sdr => Condition::any().add(Expr::col(col(L::OwnerId)).eq(me)).add(
+            Condition::all()
+                .add(Expr::col(col(L::OwnerId)).is_null())
+                .add(in_own_territories(col(L::TerritoryId), actor)),
+        ),
+        // Leads handed to them through an SDR → AE handoff, and any they own.
+        AccountExecutive => Condition::any().add(Expr::col(col(L::OwnerId)).eq(me)).add(
+            Expr::col(col(L::Id)).in_subquery(
+                Query::select()
+                    .column(handoffs::Column::LeadId)
+                    .from(handoffs::Entity)
+                    .and_where(Expr::col(handoffs::Column::ToUserId).eq(me))
+                    .and_where(Expr::col(handoffs::Column::LeadId).is_not_null())
+                    .to_owned(),
+            ),
+        ),
+        AccountManager | CustomerSuccess => Condition::all().add(Expr::col(col(L::OwnerId)).eq(me)),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(L::OwnerId), me))
+            .add(in_own_territories(col(L::TerritoryId), actor)),
+        Partner => nothing(),
+    }
+}
+
+/// Opportunities the actor may see; an opportunity lies in the territory it credits.
+pub fn opportunity_scope(actor: &Actor) -> Condition {
+    use opportunities::Column as O;
+    let me = actor.user_id;
+    let col = |c: O| (opportunities::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        Sdr | AccountExecutive | AccountManager | CustomerSuccess => {
+            Condition::all().add(Expr::col(col(O::OwnerId)).eq(me))
+        }
+        SalesManager => Condition::any()
+            .add(in_team_of(col(O::OwnerId), me))
+            .add(in_own_territories(col(O::TerritoryId), actor)),
+        Partner => Condition::all()
+            .add(Expr::col(col(O::PartnerId)).eq(actor.partner_id.unwrap_or_default())),
+    }
+}
+
+/// Activities the actor may see: their own, and those on leads, accounts and
+/// opportunities in their scope. Partners see none.
+pub fn activity_scope(actor: &Actor) -> Condition {
+    use activities::Column as Ac;
+    let col = |c: Ac| (activities::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        Partner => nothing(),
+        _ => Condition::any()
+            .add(Expr::col(col(Ac::ActorId)).eq(actor.user_id))
+            .add(
+                Expr::col(col(Ac::LeadId)).in_subquery(
+                    Query::select()
+                        .column(leads::Column::Id)
+                        .from(leads::Entity)
+                        .cond_where(lead_scope(actor))
+                        .to_owned(),
+                ),
+            )
+            .add(
+                Expr::col(col(Ac::AccountId)).in_subquery(
+                    Query::select()
+                        .column(accounts::Column::Id)
+                        .from(accounts::Entity)
+                        .cond_where(account_scope(actor))
+                        .to_owned(),
+                ),
+            )
+            .add(
+                Expr::col(col(Ac::OpportunityId)).in_subquery(
+                    Query::select()
+                        .column(opportunities::Column::Id)
+                        .from(opportunities::Entity)
+                        .cond_where(opportunity_scope(actor))
+                        .to_owned(),
+                ),
+            ),
+    }
+}
+
+/// Audit events: directors all, sales managers those of their team's actions.
+pub fn audit_scope(actor: &Actor) -> Condition {
+    match actor.role {
+        Director => Condition::all(),
+        SalesManager => in_team_of(
+            (audit_events::Entity, audit_events::Column::ActorId),
+            actor.user_id,
+        ),
+        _ => nothing(),
     }
 }
 

@@ -1,8 +1,12 @@
 //! Pure domain logic and validated input types: no database, no I/O.
 
+pub mod criteria;
 pub mod email;
 pub mod global_id;
+pub mod money;
+pub mod pipeline;
 pub mod text;
+pub mod web_domain;
 
 pub use email::Email;
 pub use global_id::GlobalId;

@@ -66,3 +66,47 @@ where
     );
     conn
 }
+
+/// Nested lists page forward only (`first`, `after`): one windowed query serves every
+/// parent at once.
+pub fn nested_window(
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<(u64, u64), crate::error::AppError> {
+    let args = PageArgs {
+        first,
+        after,
+        last: None,
+        before: None,
+    };
+    args.validate()?;
+    let offset = match args.after.as_deref() {
+        Some(c) => decode_cursor(c, "after")? + 1,
+        None => 0,
+    };
+    let limit = first.map_or(crate::services::page::DEFAULT_PAGE, |f| f as u64);
+    Ok((offset, limit))
+}
+
+pub fn child_connection<M, T>(
+    rows: Option<crate::graphql::loaders::ChildRows<M>>,
+    offset: u64,
+    convert: impl Fn(M) -> T,
+) -> Conn<T>
+where
+    T: async_graphql::OutputType,
+{
+    let (rows, total) = rows.map_or((Vec::new(), 0), |r| (r.rows, r.total));
+    let end = offset + rows.len() as u64;
+    let mut conn = Connection::with_additional_fields(
+        offset > 0 && total > 0,
+        end < total,
+        ConnectionFields { total_count: total },
+    );
+    conn.edges.extend(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, m)| Edge::new(Cursor(offset + i as u64), convert(m))),
+    );
+    conn
+}

@@ -33,3 +33,16 @@ pub fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, AppError> {
 pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
     Ok(&request(ctx)?.loaders)
 }
+
+/// Guards fields partner users must never see (health, ARR, owners, territories, …).
+pub struct InternalOnly;
+
+impl async_graphql::Guard for InternalOnly {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        if crate::auth::policy::sees_internal_fields(actor(ctx)?) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("this field is not available to partner users".into()).into())
+        }
+    }
+}

@@ -4,26 +4,113 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{partners, users};
-use sea_orm::DatabaseConnection;
+use entity::{
+    accounts, activities, leads, opportunities, partners, territories, territory_members, users,
+};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+    sea_query::{Alias, Asterisk, Expr, ExprTrait, Query},
+};
 use uuid::Uuid;
 
 use crate::{auth::Actor, error::AppError, services};
 
-/// The loaders of one request; each applies the caller's scope.
+/// The loaders of one request; each applies the caller's scope in its SQL.
 pub struct Loaders {
     pub users: DataLoader<UserLoader>,
+    pub user_names: DataLoader<UserNameLoader>,
     pub reports: DataLoader<ReportsLoader>,
     pub partners: DataLoader<PartnerLoader>,
+    pub territories: DataLoader<ById<territories::Entity>>,
+    pub accounts: DataLoader<ById<accounts::Entity>>,
+    pub leads: DataLoader<ById<leads::Entity>>,
+    pub opportunities: DataLoader<ById<opportunities::Entity>>,
+    pub territory_members: DataLoader<MembersLoader>,
+    pub territory_children: DataLoader<ChildPage<territories::Entity>>,
+    pub territory_accounts: DataLoader<ChildPage<accounts::Entity>>,
+    pub account_opportunities: DataLoader<ChildPage<opportunities::Entity>>,
+    pub account_leads: DataLoader<ChildPage<leads::Entity>>,
+    pub account_activities: DataLoader<ChildPage<activities::Entity>>,
+    pub lead_activities: DataLoader<ChildPage<activities::Entity>>,
+    pub opportunity_activities: DataLoader<ChildPage<activities::Entity>>,
+}
+
+fn loader<T: Send + Sync + 'static>(t: T) -> DataLoader<T> {
+    DataLoader::new(t, tokio::spawn)
 }
 
 impl Loaders {
     pub fn new(db: DatabaseConnection, actor: Option<Actor>) -> Self {
-        let scope = Arc::new(Scope { db, actor });
+        use crate::auth::policy;
+        let s = Arc::new(Scope { db, actor });
         Self {
-            users: DataLoader::new(UserLoader(scope.clone()), tokio::spawn),
-            reports: DataLoader::new(ReportsLoader(scope.clone()), tokio::spawn),
-            partners: DataLoader::new(PartnerLoader(scope), tokio::spawn),
+            users: loader(UserLoader(s.clone())),
+            user_names: loader(UserNameLoader(s.clone())),
+            reports: loader(ReportsLoader(s.clone())),
+            partners: loader(PartnerLoader(s.clone())),
+            territories: loader(ById::new(
+                &s,
+                territories::Column::Id,
+                policy::territory_scope,
+            )),
+            accounts: loader(ById::new(&s, accounts::Column::Id, policy::account_scope)),
+            leads: loader(ById::new(&s, leads::Column::Id, policy::lead_scope)),
+            opportunities: loader(ById::new(
+                &s,
+                opportunities::Column::Id,
+                policy::opportunity_scope,
+            )),
+            territory_members: loader(MembersLoader(s.clone())),
+            territory_children: loader(ChildPage::<territories::Entity>::new(
+                &s,
+                territories::Column::ParentId,
+                |m| m.parent_id,
+                policy::territory_scope,
+                "name, id",
+            )),
+            territory_accounts: loader(ChildPage::<accounts::Entity>::new(
+                &s,
+                accounts::Column::TerritoryId,
+                |m| m.territory_id,
+                policy::account_scope,
+                "name, id",
+            )),
+            account_opportunities: loader(ChildPage::<opportunities::Entity>::new(
+                &s,
+                opportunities::Column::AccountId,
+                |m| Some(m.account_id),
+                policy::opportunity_scope,
+                "close_date, id",
+            )),
+            account_leads: loader(ChildPage::<leads::Entity>::new(
+                &s,
+                leads::Column::AccountId,
+                |m| m.account_id,
+                policy::lead_scope,
+                "created_at, id",
+            )),
+            account_activities: loader(ChildPage::<activities::Entity>::new(
+                &s,
+                activities::Column::AccountId,
+                |m| m.account_id,
+                policy::activity_scope,
+                "occurred_at DESC, id",
+            )),
+            lead_activities: loader(ChildPage::<activities::Entity>::new(
+                &s,
+                activities::Column::LeadId,
+                |m| m.lead_id,
+                policy::activity_scope,
+                "occurred_at DESC, id",
+            )),
+            opportunity_activities: loader(ChildPage::<activities::Entity>::new(
+                &s,
+                activities::Column::OpportunityId,
+                |m| m.opportunity_id,
+                policy::activity_scope,
+                "occurred_at DESC, id",
+            )),
         }
     }
 }
@@ -50,6 +137,29 @@ impl Loader<Uuid> for UserLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = services::users::visible_by_ids(&self.0.db, self.0.actor()?, keys).await?;
         Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+/// Names of users, without the directory scope: only for fields that the policy lets
+/// every viewer of the parent row see (the AE's name on a partner's own deal).
+pub struct UserNameLoader(Arc<Scope>);
+
+impl Loader<Uuid> for UserNameLoader {
+    type Value = String;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0.actor()?;
+        let rows: Vec<(Uuid, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::Name)
+            .filter(users::Column::Id.is_in(keys.iter().copied()))
+            .into_tuple()
+            .all(&self.0.db)
+            .await
+            .map_err(|e| Arc::new(AppError::from(e)))?;
+        Ok(rows.into_iter().collect())
     }
 }
 
@@ -81,6 +191,228 @@ impl Loader<Uuid> for PartnerLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = services::users::partners_by_ids(&self.0.db, self.0.actor()?, keys).await?;
         Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+/// Rows that know their own id.
+pub trait Keyed {
+    fn key(&self) -> Uuid;
+}
+
+macro_rules! keyed {
+    ($($m:ident),*) => {$(
+        impl Keyed for $m::Model {
+            fn key(&self) -> Uuid {
+                self.id
+            }
+        }
+    )*};
+}
+keyed!(
+    users,
+    partners,
+    territories,
+    accounts,
+    leads,
+    opportunities,
+    activities
+);
+
+type ScopeFn = fn(&Actor) -> Condition;
+
+/// Rows of `E` by id, within the actor's scope for `E`.
+pub struct ById<E: EntityTrait> {
+    scope: Arc<Scope>,
+    id: E::Column,
+    condition: ScopeFn,
+}
+
+impl<E: EntityTrait> ById<E> {
+    fn new(scope: &Arc<Scope>, id: E::Column, condition: ScopeFn) -> Self {
+        Self {
+            scope: scope.clone(),
+            id,
+            condition,
+        }
+    }
+}
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Keyed + Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    type Value = E::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let actor = self.scope.actor()?;
+        let rows = E::find()
+            .filter(self.id.is_in(keys.iter().copied()))
+            .filter((self.condition)(actor))
+            .all(&self.scope.db)
+            .await
+            .map_err(|e| Arc::new(AppError::from(e)))?;
+        Ok(rows.into_iter().map(|m| (m.key(), m)).collect())
+    }
+}
+
+/// One page of a nested list: `parent`'s children from `offset`, at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub parent: Uuid,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A page of children and how many there are in all (within scope).
+#[derive(Debug, Clone)]
+pub struct ChildRows<M> {
+    pub rows: Vec<M>,
+    pub total: u64,
+}
+
+/// Nested connections (an account's opportunities, …) for many parents at once: one
+/// windowed query (`ROW_NUMBER() OVER (PARTITION BY parent)`) and one grouped count,
+/// whatever the number of parents.
+pub struct ChildPage<E: EntityTrait> {
+    scope: Arc<Scope>,
+    parent: E::Column,
+    parent_of: fn(&E::Model) -> Option<Uuid>,
+    condition: ScopeFn,
+    order_sql: &'static str,
+}
+
+impl<E: EntityTrait> ChildPage<E> {
+    fn new(
+        scope: &Arc<Scope>,
+        parent: E::Column,
+        parent_of: fn(&E::Model) -> Option<Uuid>,
+        condition: ScopeFn,
+        order_sql: &'static str,
+    ) -> Self {
+        Self {
+            scope: scope.clone(),
+            parent,
+            parent_of,
+            condition,
+            order_sql,
+        }
+    }
+}
+
+impl<E> Loader<PageKey> for ChildPage<E>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    type Value = ChildRows<E::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        let actor = self.scope.actor()?;
+        let db = &self.scope.db;
+        let err = |e: sea_orm::DbErr| Arc::new(AppError::from(e));
+        let parents: Vec<Uuid> = keys.iter().map(|k| k.parent).collect();
+        let scope = Condition::all()
+            .add(self.parent.is_in(parents.iter().copied()))
+            .add((self.condition)(actor));
+        let counts: HashMap<Uuid, i64> = E::find()
+            .select_only()
+            .column(self.parent)
+            .column_as(Expr::col(self.parent).count(), "n")
+            .filter(scope.clone())
+            .group_by(self.parent)
+            .into_tuple::<(Uuid, i64)>()
+            .all(db)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .collect();
+        // Keys normally share one window; each distinct window costs one query.
+        let mut windows: Vec<(u64, u64)> = keys.iter().map(|k| (k.offset, k.limit)).collect();
+        windows.sort_unstable();
+        windows.dedup();
+        let mut out = HashMap::new();
+        for (offset, limit) in windows {
+            let wanted: Vec<Uuid> = keys
+                .iter()
+                .filter(|k| k.offset == offset && k.limit == limit)
+                .map(|k| k.parent)
+                .collect();
+            let rows = if limit == 0 {
+                Vec::new()
+            } else {
+                let parent_name = sea_orm::IdenStatic::as_str(&self.parent);
+                let mut inner = E::find()
+                    .filter(scope.clone())
+                    .filter(self.parent.is_in(wanted.iter().copied()))
+                    .into_query();
+                inner.expr_as(
+                    Expr::cust(format!(
+                        "ROW_NUMBER() OVER (PARTITION BY {parent_name} ORDER BY {})",
+                        self.order_sql
+                    )),
+                    Alias::new("rn"),
+                );
+                let outer = Query::select()
+                    .column(Asterisk)
+                    .from_subquery(inner, Alias::new("w"))
+                    .and_where(Expr::col(Alias::new("rn")).gt(offset as i64))
+                    .and_where(Expr::col(Alias::new("rn")).lte((offset + limit) as i64))
+                    .order_by(Alias::new("rn"), sea_orm::Order::Asc)
+                    .to_owned();
+                let stmt = db.get_database_backend().build(&outer);
+                E::find().from_raw_sql(stmt).all(db).await.map_err(err)?
+            };
+            let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+            for row in rows {
+                if let Some(p) = (self.parent_of)(&row) {
+                    grouped.entry(p).or_default().push(row);
+                }
+            }
+            for parent in wanted {
+                let key = PageKey {
+                    parent,
+                    offset,
+                    limit,
+                };
+                let total = u64::try_from(counts.get(&parent).copied().unwrap_or(0)).unwrap_or(0);
+                out.insert(
+                    key,
+                    ChildRows {
+                        rows: grouped.remove(&parent).unwrap_or_default(),
+                        total,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Members of each territory.
+pub struct MembersLoader(Arc<Scope>);
+
+impl Loader<Uuid> for MembersLoader {
+    type Value = Vec<territory_members::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.0.actor()?;
+        let rows = territory_members::Entity::find()
+            .filter(territory_members::Column::TerritoryId.is_in(keys.iter().copied()))
+            .order_by_asc(territory_members::Column::CreatedAt)
+            .all(&self.0.db)
+            .await
+            .map_err(|e| Arc::new(AppError::from(e)))?;
+        let mut out: HashMap<Uuid, Vec<_>> = HashMap::new();
+        for m in rows {
+            out.entry(m.territory_id).or_default().push(m);
+        }
+        Ok(out)
     }
 }
 

@@ -3,17 +3,31 @@
 use async_graphql::{Context, ID, Interface, Object};
 
 use super::{
+    accounts::Account,
+    activities::Activity,
+    audit::AuditEvent,
     context::{actor, loaders, state},
+    leads::Lead,
     loaders::shared,
+    opportunities::Opportunity,
+    territories::Territory,
     users::{Partner, User},
 };
 use crate::{domain::GlobalId, error::AppError, services};
 
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "&ID"))]
+// Built once per `node(id:)` call; boxing the variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Node {
     User(User),
     Partner(Partner),
+    Territory(Territory),
+    Account(Account),
+    Lead(Lead),
+    Opportunity(Opportunity),
+    Activity(Activity),
+    AuditEvent(AuditEvent),
 }
 
 #[derive(Default)]
@@ -21,11 +35,16 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by its global id; objects outside the caller's scope are `NOT_FOUND`.
+    /// Any object by its global id. Objects outside the caller's scope, and types the
+    /// caller's role may not read, are `NOT_FOUND`: the id reveals nothing.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Node> {
         let actor = actor(ctx)?;
         let gid = GlobalId::decode(&id, "id")?;
         let db = &state(ctx)?.db;
+        let hide = |e: AppError| match e {
+            AppError::Forbidden(_) => AppError::not_found(gid.type_name_static()),
+            other => other,
+        };
         let node = match gid.type_name {
             "User" => Node::User(services::users::get(db, actor, gid.id).await?.into()),
             "Partner" => Node::Partner(
@@ -37,14 +56,44 @@ impl NodeQuery {
                     .ok_or_else(|| AppError::not_found("Partner"))?
                     .into(),
             ),
-            other => return Err(AppError::not_found(type_label(other)).into()),
+            "Territory" => Node::Territory(
+                services::territories::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "Account" => Node::Account(
+                services::accounts::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "Lead" => Node::Lead(
+                services::leads::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "Opportunity" => Node::Opportunity(
+                services::opportunities::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "Activity" => Node::Activity(
+                services::activities::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "AuditEvent" => Node::AuditEvent(
+                services::audit::query::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            _ => return Err(AppError::not_found(gid.type_name_static()).into()),
         };
         Ok(node)
     }
-}
-
-fn type_label(name: &str) -> &'static str {
-    GlobalId::decode(&GlobalId::encode(name, uuid::Uuid::nil()), "id")
-        .map(|g| g.type_name)
-        .unwrap_or("Node")
 }

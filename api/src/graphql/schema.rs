@@ -3,17 +3,40 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::{
+    accounts::{AccountMutation, AccountQuery},
+    activities::{ActivityMutation, ActivityQuery},
+    audit::AuditQuery,
     auth::AuthMutation,
+    leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
+    opportunities::{OpportunityMutation, OpportunityQuery},
+    territories::{TerritoryMutation, TerritoryQuery},
     users::{UserMutation, UserQuery},
 };
 use crate::{config::Limits, state::AppState};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, UserQuery);
+pub struct QueryRoot(
+    NodeQuery,
+    UserQuery,
+    TerritoryQuery,
+    AccountQuery,
+    LeadQuery,
+    OpportunityQuery,
+    ActivityQuery,
+    AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, UserMutation);
+pub struct MutationRoot(
+    AuthMutation,
+    UserMutation,
+    TerritoryMutation,
+    AccountMutation,
+    LeadMutation,
+    OpportunityMutation,
+    ActivityMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

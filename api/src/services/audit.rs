@@ -64,3 +64,89 @@ pub async fn record<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// Reading the trail: directors all of it, sales managers their team's actions.
+pub mod query {
+    use entity::audit_events;
+    use sea_orm::{
+        ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+        QuerySelect,
+    };
+    use uuid::Uuid;
+
+    use crate::{
+        auth::{
+            Actor,
+            policy::{self, Action},
+        },
+        error::{AppError, AppResult},
+        services::page::{PageArgs, Paged},
+    };
+
+    #[derive(Debug, Default, Clone)]
+    pub struct AuditFilter {
+        pub entity_type: Option<String>,
+        pub entity_id: Option<Uuid>,
+        pub actor_id: Option<Uuid>,
+        pub action: Option<String>,
+    }
+
+    pub async fn list<C: ConnectionTrait>(
+        db: &C,
+        actor: &Actor,
+        f: &AuditFilter,
+        page: &PageArgs,
+    ) -> AppResult<Paged<audit_events::Model>> {
+        use audit_events::Column as E;
+        policy::require(actor, Action::ReadAuditLog)?;
+        page.validate()?;
+        let mut cond = policy::audit_scope(actor);
+        if let Some(t) = &f.entity_type {
+            cond = cond.add(E::EntityType.eq(t.as_str()));
+        }
+        if let Some(id) = f.entity_id {
+            cond = cond.add(E::EntityId.eq(id));
+        }
+        if let Some(a) = f.actor_id {
+            cond = cond.add(E::ActorId.eq(a));
+        }
+        if let Some(a) = &f.action {
+            cond = cond.add(E::Action.eq(a.as_str()));
+        }
+        let total = audit_events::Entity::find()
+            .filter(cond.clone())
+            .count(db)
+            .await?;
+        let window = page.window(total)?;
+        let items = if window.limit == 0 {
+            Vec::new()
+        } else {
+            audit_events::Entity::find()
+                .filter(cond)
+                .order_by_desc(E::At)
+                .order_by_desc(E::Id)
+                .offset(window.offset)
+                .limit(window.limit)
+                .all(db)
+                .await?
+        };
+        Ok(Paged {
+            items,
+            total,
+            window,
+        })
+    }
+
+    pub async fn get<C: ConnectionTrait>(
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> AppResult<audit_events::Model> {
+        policy::require(actor, Action::ReadAuditLog)?;
+        audit_events::Entity::find_by_id(id)
+            .filter(policy::audit_scope(actor))
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::not_found("AuditEvent"))
+    }
+}

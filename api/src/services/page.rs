@@ -3,7 +3,45 @@
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 
+use sea_orm::{
+    Condition,
+    sea_query::{Expr, Func, IntoColumnRef, LikeExpr},
+};
+
 use crate::error::AppError;
+
+/// Case-insensitive "contains" over any of `columns`, with LIKE wildcards in the search
+/// text taken literally. `None` when the search is blank.
+pub fn text_search<C: IntoColumnRef + Clone>(
+    search: Option<&str>,
+    columns: &[C],
+) -> Result<Option<Condition>, AppError> {
+    // Imported here only: its blanket `min`/`max` would shadow `Ord`'s elsewhere.
+    use sea_orm::sea_query::ExprTrait as _;
+    let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if search.chars().count() > 100 {
+        return Err(AppError::bad_input(
+            "search",
+            "search is longer than 100 characters",
+        ));
+    }
+    let escaped = search
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let mut any = Condition::any();
+    for col in columns {
+        any = any.add(
+            Expr::expr(Func::lower(Expr::col(col.clone())))
+                .like(LikeExpr::new(pattern.clone()).escape('\\')),
+        );
+    }
+    Ok(Some(any))
+}
 
 pub const DEFAULT_PAGE: u64 = 20;
 pub const MAX_PAGE: u64 = 100;

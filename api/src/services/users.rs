@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     audit::{self, Changes},
     auth,
-    page::{PageArgs, Paged},
+    page::{PageArgs, Paged, text_search},
 };
 use crate::{
     auth::{
@@ -59,31 +59,16 @@ fn filter_condition(filter: &UserFilter) -> AppResult<Condition> {
     if let Some(manager) = filter.manager_id {
         cond = cond.add(users::Column::ManagerId.eq(manager));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let search = text::bounded(search, "search", 100)?.to_lowercase();
-        let pattern = format!("%{}%", escape_like(&search));
-        cond = cond.add(
-            Condition::any()
-                .add(sea_orm::sea_query::Expr::cust_with_values(
-                    "LOWER(users.name) LIKE $1 ESCAPE '\\'",
-                    [pattern.clone()],
-                ))
-                .add(users::Column::Email.like(pattern)),
-        );
+    if let Some(search) = text_search(
+        filter.search.as_deref(),
+        &[
+            (users::Entity, users::Column::Name),
+            (users::Entity, users::Column::Email),
+        ],
+    )? {
+        cond = cond.add(search);
     }
     Ok(cond)
-}
-
-/// Escapes LIKE wildcards so a search for `50%` means the text `50%`.
-pub fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 #[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
@@ -419,4 +404,24 @@ async fn check_links<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// A user the actor may assign work to (owner, account manager, CSM, territory member),
+/// or `BAD_USER_INPUT` on `field`.
+pub async fn assignable<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> AppResult<users::Model> {
+    users::Entity::find_by_id(id)
+        .filter(policy::assignable_user_scope(actor))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                field,
+                "must be an active internal user you may assign (your team, or yourself)",
+            )
+        })
 }

@@ -1,0 +1,344 @@
+//! Territories: the tree, its criteria and members.
+
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use entity::{enums::TerritoryRole, territories, territory_members};
+use uuid::Uuid;
+
+use super::{
+    accounts::Account,
+    connection::{Conn, child_connection, nested_window, page_args, to_connection},
+    context::{actor, loaders, state},
+    loaders::{PageKey, shared},
+    users::User,
+};
+use crate::{
+    domain::{GlobalId, criteria::Criteria},
+    services::{
+        placement::criteria_of,
+        territories::{self as svc, NewTerritory, TerritoryChanges, TerritoryFilter},
+    },
+};
+
+/// A node of the territory tree.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Territory {
+    pub id: ID,
+    pub name: String,
+    /// 0 for a root.
+    pub depth: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[graphql(skip)]
+    pub model: territories::Model,
+}
+
+impl From<territories::Model> for Territory {
+    fn from(m: territories::Model) -> Self {
+        Self {
+            id: ID(GlobalId::encode("Territory", m.id)),
+            name: m.name.clone(),
+            depth: m.depth,
+            created_at: m.created_at,
+            model: m,
+        }
+    }
+}
+
+/// Which accounts and leads a territory takes. Empty lists and open bounds match anything.
+#[derive(SimpleObject, InputObject, Clone, Default)]
+#[graphql(input_name = "CriteriaInput")]
+pub struct TerritoryCriteria {
+    /// ISO 3166 alpha-2 country codes.
+    #[graphql(default)]
+    pub countries: Vec<String>,
+    #[graphql(default)]
+    pub industries: Vec<String>,
+    pub min_employees: Option<i32>,
+    pub max_employees: Option<i32>,
+}
+
+impl From<TerritoryCriteria> for Criteria {
+    fn from(c: TerritoryCriteria) -> Self {
+        Criteria {
+            countries: c.countries,
+            industries: c.industries,
+            min_employees: c.min_employees,
+            max_employees: c.max_employees,
+        }
+    }
+}
+
+/// A user's membership of a territory.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct TerritoryMember {
+    pub role_in_territory: TerritoryRole,
+    #[graphql(skip)]
+    pub user_id: Uuid,
+}
+
+#[ComplexObject]
+impl TerritoryMember {
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let u = loaders(ctx)?
+            .users
+            .load_one(self.user_id)
+            .await
+            .map_err(shared)?;
+        Ok(u.map(User::from))
+    }
+}
+
+#[ComplexObject]
+impl Territory {
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
+        let Some(id) = self.model.parent_id else {
+            return Ok(None);
+        };
+        let t = loaders(ctx)?
+            .territories
+            .load_one(id)
+            .await
+            .map_err(shared)?;
+        Ok(t.map(Territory::from))
+    }
+
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Territory>> {
+        let (offset, limit) = nested_window(first, after)?;
+        let key = PageKey {
+            parent: self.model.id,
+            offset,
+            limit,
+        };
+        let rows = loaders(ctx)?
+            .territory_children
+            .load_one(key)
+            .await
+            .map_err(shared)?;
+        Ok(child_connection(rows, offset, Territory::from))
+    }
+
+    /// The accountable sales manager.
+    async fn manager(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(id) = self.model.manager_id else {
+            return Ok(None);
+        };
+        let u = loaders(ctx)?.users.load_one(id).await.map_err(shared)?;
+        Ok(u.map(User::from))
+    }
+
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TerritoryMember>> {
+        let rows = loaders(ctx)?
+            .territory_members
+            .load_one(self.model.id)
+            .await
+            .map_err(shared)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|m: territory_members::Model| TerritoryMember {
+                role_in_territory: m.role_in_territory,
+                user_id: m.user_id,
+            })
+            .collect())
+    }
+
+    async fn criteria(&self) -> TerritoryCriteria {
+        let c = criteria_of(&self.model);
+        TerritoryCriteria {
+            countries: c.countries,
+            industries: c.industries,
+            min_employees: c.min_employees,
+            max_employees: c.max_employees,
+        }
+    }
+
+    /// Accounts assigned directly to this territory that the caller may see.
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Account>> {
+        let (offset, limit) = nested_window(first, after)?;
+        let key = PageKey {
+            parent: self.model.id,
+            offset,
+            limit,
+        };
+        let rows = loaders(ctx)?
+            .territory_accounts
+            .load_one(key)
+            .await
+            .map_err(shared)?;
+        Ok(child_connection(rows, offset, Account::from))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct TerritoryFilterInput {
+    /// Direct children of this territory.
+    pub parent_id: Option<ID>,
+    /// This territory and its whole subtree.
+    pub root_id: Option<ID>,
+    /// Only territories without a parent.
+    #[graphql(default)]
+    pub roots_only: bool,
+    /// Case-insensitive text in the name.
+    pub search: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateTerritoryInput {
+    pub name: String,
+    pub parent_id: Option<ID>,
+    pub manager_id: Option<ID>,
+    #[graphql(default)]
+    pub criteria: TerritoryCriteria,
+}
+
+#[derive(InputObject)]
+pub struct UpdateTerritoryInput {
+    pub name: Option<String>,
+    pub manager_id: Option<ID>,
+    #[graphql(default = false)]
+    pub clear_manager: bool,
+    /// Replaces the criteria as a whole.
+    pub criteria: Option<TerritoryCriteria>,
+}
+
+fn opt_gid(raw: Option<&ID>, type_name: &str, field: &str) -> async_graphql::Result<Option<Uuid>> {
+    Ok(raw
+        .map(|id| GlobalId::decode_as(id, type_name, field))
+        .transpose()?)
+}
+
+#[derive(Default)]
+pub struct TerritoryQuery;
+
+#[Object]
+impl TerritoryQuery {
+    /// Territories the caller may see: directors all, others their own with subtrees.
+    async fn territories(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<TerritoryFilterInput>,
+    ) -> async_graphql::Result<Conn<Territory>> {
+        let actor = actor(ctx)?;
+        let f = filter.unwrap_or_default();
+        let filter = TerritoryFilter {
+            parent_id: opt_gid(f.parent_id.as_ref(), "Territory", "parentId")?,
+            root_id: opt_gid(f.root_id.as_ref(), "Territory", "rootId")?,
+            roots_only: f.roots_only,
+            search: f.search,
+        };
+        let paged = svc::list(
+            &state(ctx)?.db,
+            actor,
+            &filter,
+            &page_args(first, after, last, before),
+        )
+        .await?;
+        Ok(to_connection(paged, Territory::from))
+    }
+
+    async fn territory(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Territory> {
+        let id = GlobalId::decode_as(&id, "Territory", "id")?;
+        Ok(svc::get(&state(ctx)?.db, actor(ctx)?, id).await?.into())
+    }
+}
+
+#[derive(Default)]
+pub struct TerritoryMutation;
+
+#[Object]
+impl TerritoryMutation {
+    /// Directors only.
+    async fn create_territory(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTerritoryInput,
+    ) -> async_graphql::Result<Territory> {
+        let actor = actor(ctx)?;
+        let new = NewTerritory {
+            name: input.name,
+            parent_id: opt_gid(input.parent_id.as_ref(), "Territory", "parentId")?,
+            manager_id: opt_gid(input.manager_id.as_ref(), "User", "managerId")?,
+            criteria: input.criteria.into(),
+        };
+        Ok(svc::create(state(ctx)?, actor, new).await?.into())
+    }
+
+    /// Directors only.
+    async fn update_territory(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateTerritoryInput,
+    ) -> async_graphql::Result<Territory> {
+        let actor = actor(ctx)?;
+        let id = GlobalId::decode_as(&id, "Territory", "id")?;
+        let manager_id = if input.clear_manager {
+            Some(None)
+        } else {
+            opt_gid(input.manager_id.as_ref(), "User", "managerId")?.map(Some)
+        };
+        let changes = TerritoryChanges {
+            name: input.name,
+            manager_id,
+            criteria: input.criteria.map(Into::into),
+        };
+        Ok(svc::update(state(ctx)?, actor, id, changes).await?.into())
+    }
+
+    /// Directors only. Moves the subtree under `parentId` (or to the top when omitted);
+    /// a move into its own subtree is refused.
+    async fn move_territory(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        parent_id: Option<ID>,
+    ) -> async_graphql::Result<Territory> {
+        let actor = actor(ctx)?;
+        let id = GlobalId::decode_as(&id, "Territory", "id")?;
+        let parent = opt_gid(parent_id.as_ref(), "Territory", "parentId")?;
+        Ok(svc::move_to(state(ctx)?, actor, id, parent).await?.into())
+    }
+
+    /// Directors, and sales managers for territories they are accountable for.
+    async fn add_territory_member(
+        &self,
+        ctx: &Context<'_>,
+        territory_id: ID,
+        user_id: ID,
+        #[graphql(default_with = "TerritoryRole::Member")] role_in_territory: TerritoryRole,
+    ) -> async_graphql::Result<Territory> {
+        let actor = actor(ctx)?;
+        let t = GlobalId::decode_as(&territory_id, "Territory", "territoryId")?;
+        let u = GlobalId::decode_as(&user_id, "User", "userId")?;
+        Ok(svc::add_member(state(ctx)?, actor, t, u, role_in_territory)
+            .await?
+            .into())
+    }
+
+    async fn remove_territory_member(
+        &self,
+        ctx: &Context<'_>,
+        territory_id: ID,
+        user_id: ID,
+    ) -> async_graphql::Result<Territory> {
+        let actor = actor(ctx)?;
+        let t = GlobalId::decode_as(&territory_id, "Territory", "territoryId")?;
+        let u = GlobalId::decode_as(&user_id, "User", "userId")?;
+        Ok(svc::remove_member(state(ctx)?, actor, t, u).await?.into())
+    }
+}

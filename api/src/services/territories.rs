@@ -1,0 +1,517 @@
+//! The territory tree: reading it within scope, designing it (directors), membership
+//! (directors, and sales managers for the subtrees they are accountable for).
+
+use chrono::Utc;
+use entity::{
+    enums::{Role, TerritoryRole},
+    territories, territory_members, users,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    audit::{self, Changes},
+    page::{PageArgs, Paged, text_search},
+};
+use crate::{
+    auth::{
+        Actor,
+        policy::{self, Action},
+    },
+    domain::{criteria::Criteria, text},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+pub const NAME_MAX: usize = 200;
+
+#[derive(Debug, Default, Clone)]
+pub struct TerritoryFilter {
+    /// Direct children of this territory.
+    pub parent_id: Option<Uuid>,
+    /// This territory and its whole subtree.
+    pub root_id: Option<Uuid>,
+    pub roots_only: bool,
+    pub search: Option<String>,
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &TerritoryFilter,
+    page: &PageArgs,
+) -> AppResult<Paged<territories::Model>> {
+    policy::require(actor, Action::ReadTerritories)?;
+    page.validate()?;
+    let mut cond = policy::territory_scope(actor);
+    if let Some(parent) = filter.parent_id {
+        cond = cond.add(territories::Column::ParentId.eq(parent));
+    }
+    if filter.roots_only {
+        cond = cond.add(territories::Column::ParentId.is_null());
+    }
+    if let Some(root) = filter.root_id {
+        // The root must itself be visible; its path prefix selects the subtree.
+        let root_path = territories::Entity::find_by_id(root)
+            .filter(policy::territory_scope(actor))
+            .one(db)
+            .await?
+            .map(|t| t.path);
+        match root_path {
+            Some(path) => cond = cond.add(territories::Column::Path.starts_with(path)),
+            None => cond = cond.add(policy::nothing()),
+        }
+    }
+    if let Some(search) = text_search(
+        filter.search.as_deref(),
+        &[(territories::Entity, territories::Column::Name)],
+    )? {
+        cond = cond.add(search);
+    }
+    let total = territories::Entity::find()
+        .filter(cond.clone())
+        .count(db)
+        .await?;
+    let window = page.window(total)?;
+    let items = if window.limit == 0 {
+        Vec::new()
+    } else {
+        territories::Entity::find()
+            .filter(cond)
+            .order_by_asc(territories::Column::Path)
+            .offset(window.offset)
+            .limit(window.limit)
+            .all(db)
+            .await?
+    };
+    Ok(Paged {
+        items,
+        total,
+        window,
+    })
+}
+
+/// A territory the actor may see, or `NOT_FOUND`.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<territories::Model> {
+    policy::require(actor, Action::ReadTerritories)?;
+    territories::Entity::find_by_id(id)
+        .filter(policy::territory_scope(actor))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Territory"))
+}
+
+/// Checks and normalizes criteria: ISO country codes, bounded industry names, a sane band.
+pub fn validate_criteria(c: Criteria) -> AppResult<Criteria> {
+    let mut countries = Vec::new();
+    for raw in c.countries {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() != 2 || !code.chars().all(|ch| ch.is_ascii_uppercase()) {
+            return Err(AppError::bad_input(
+                "criteria.countries",
+                format!("`{raw}` is not a two-letter country code"),
+            ));
+        }
+        if !countries.contains(&code) {
+            countries.push(code);
+        }
+    }
+    let mut industries = Vec::new();
+    for raw in c.industries {
+        let name = text::required(&raw, "criteria.industries", 100)?;
+        if !industries.contains(&name) {
+            industries.push(name);
+        }
+    }
+    if c.min_employees.is_some_and(|m| m < 0) || c.max_employees.is_some_and(|m| m < 0) {
+        return Err(AppError::bad_input(
+            "criteria.minEmployees",
+            "employee counts must not be negative",
+        ));
+    }
+    if let (Some(min), Some(max)) = (c.min_employees, c.max_employees)
+        && min > max
+    {
+        return Err(AppError::bad_input(
+            "criteria.maxEmployees",
+            "must not be below minEmployees",
+        ));
+    }
+    if countries.len() > 250 || industries.len() > 100 {
+        return Err(AppError::bad_input("criteria", "too many entries"));
+    }
+    Ok(Criteria {
+        countries,
+        industries,
+        ..c
+    })
+}
+
+async fn accountable_manager<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Uuid> {
+    let user = users::Entity::find_by_id(id).one(db).await?;
+    match user {
+        Some(u) if u.active && matches!(u.role, Role::SalesManager | Role::Director) => Ok(u.id),
+        _ => Err(AppError::bad_input(
+            "managerId",
+            "must be an active sales manager or director",
+        )),
+    }
+}
+
+fn criteria_changes(
+    changes: Changes,
+    before: Option<&territories::Model>,
+    after: &territories::Model,
+) -> Changes {
+    changes
+        .field(
+            "criteriaCountries",
+            before.map(|b| b.criteria_countries.clone()),
+            after.criteria_countries.clone(),
+        )
+        .field(
+            "criteriaIndustries",
+            before.map(|b| b.criteria_industries.clone()),
+            after.criteria_industries.clone(),
+        )
+        .field(
+            "criteriaMinEmployees",
+            before.and_then(|b| b.criteria_min_employees),
+            after.criteria_min_employees,
+        )
+        .field(
+            "criteriaMaxEmployees",
+            before.and_then(|b| b.criteria_max_employees),
+            after.criteria_max_employees,
+        )
+}
+
+pub struct NewTerritory {
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    pub manager_id: Option<Uuid>,
+    pub criteria: Criteria,
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: NewTerritory,
+) -> AppResult<territories::Model> {
+    policy::require(actor, Action::DesignTerritories)?;
+    let name = text::required(&input.name, "name", NAME_MAX)?;
+    let criteria = validate_criteria(input.criteria)?;
+    let txn = state.db.begin().await?;
+    let parent = match input.parent_id {
+        Some(pid) => Some(
+            territories::Entity::find_by_id(pid)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("parentId", "no such territory"))?,
+        ),
+        None => None,
+    };
+    let manager_id = match input.manager_id {
+        Some(m) => Some(accountable_manager(&txn, m).await?),
+        None => None,
+    };
+    let id = Uuid::new_v4();
+    let (path, depth) = match &parent {
+        Some(p) => (format!("{}{id}/", p.path), p.depth + 1),
+        None => (format!("/{id}/"), 0),
+    };
+    let now = Utc::now();
+    let t = territories::ActiveModel {
+        id: Set(id),
+        name: Set(name),
+        parent_id: Set(parent.map(|p| p.id)),
+        path: Set(path),
+        depth: Set(depth),
+        manager_id: Set(manager_id),
+        criteria_countries: Set(json!(criteria.countries)),
+        criteria_industries: Set(json!(criteria.industries)),
+        criteria_min_employees: Set(criteria.min_employees),
+        criteria_max_employees: Set(criteria.max_employees),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let changes = Changes::new()
+        .field("name", None::<String>, t.name.clone())
+        .field(
+            "parentId",
+            None::<String>,
+            t.parent_id.map(|u| u.to_string()),
+        )
+        .field(
+            "managerId",
+            None::<String>,
+            t.manager_id.map(|u| u.to_string()),
+        );
+    let changes = criteria_changes(changes, None, &t);
+    audit::record(
+        &txn,
+        Some(actor.user_id),
+        "createTerritory",
+        "Territory",
+        t.id,
+        changes,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+#[derive(Default)]
+pub struct TerritoryChanges {
+    pub name: Option<String>,
+    /// `Some(None)` removes the accountable manager.
+    pub manager_id: Option<Option<Uuid>>,
+    pub criteria: Option<Criteria>,
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %id))]
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    input: TerritoryChanges,
+) -> AppResult<territories::Model> {
+    policy::require(actor, Action::DesignTerritories)?;
+    let txn = state.db.begin().await?;
+    let before = get(&txn, actor, id).await?;
+    let mut m: territories::ActiveModel = before.clone().into();
+    if let Some(name) = &input.name {
+        m.name = Set(text::required(name, "name", NAME_MAX)?);
+    }
+    if let Some(manager) = input.manager_id {
+        m.manager_id = Set(match manager {
+            Some(mid) => Some(accountable_manager(&txn, mid).await?),
+            None => None,
+        });
+    }
+    if let Some(c) = input.criteria {
+        let c = validate_criteria(c)?;
+        m.criteria_countries = Set(json!(c.countries));
+        m.criteria_industries = Set(json!(c.industries));
+        m.criteria_min_employees = Set(c.min_employees);
+        m.criteria_max_employees = Set(c.max_employees);
+    }
+    m.updated_at = Set(Utc::now());
+    let after = m.update(&txn).await?;
+    let changes = Changes::new()
+        .field("name", before.name.clone(), after.name.clone())
+        .field(
+            "managerId",
+            before.manager_id.map(|u| u.to_string()),
+            after.manager_id.map(|u| u.to_string()),
+        );
+    let changes = criteria_changes(changes, Some(&before), &after);
+    audit::record(
+        &txn,
+        Some(actor.user_id),
+        "updateTerritory",
+        "Territory",
+        id,
+        changes,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a territory and its subtree under `new_parent` (or to the top). A move under
+/// itself or its own subtree would make a cycle and is refused.
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %id))]
+pub async fn move_to(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    new_parent: Option<Uuid>,
+) -> AppResult<territories::Model> {
+    policy::require(actor, Action::DesignTerritories)?;
+    let txn = state.db.begin().await?;
+    let node = get(&txn, actor, id).await?;
+    let parent = match new_parent {
+        Some(pid) => {
+            let p = territories::Entity::find_by_id(pid)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("parentId", "no such territory"))?;
+            if p.path.starts_with(&node.path) {
+                return Err(AppError::bad_input(
+                    "parentId",
+                    "a territory cannot move under itself or its own subtree",
+                ));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    if parent.as_ref().map(|p| p.id) == node.parent_id {
+        return Ok(node);
+    }
+    let (new_path, new_depth) = match &parent {
+        Some(p) => (format!("{}{id}/", p.path), p.depth + 1),
+        None => (format!("/{id}/"), 0),
+    };
+    let delta = new_depth - node.depth;
+    // The subtree is small (a branch of the org chart); rewrite its paths row by row.
+    let subtree = territories::Entity::find()
+        .filter(territories::Column::Path.starts_with(node.path.clone()))
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    for t in subtree {
+        let path = format!("{new_path}{}", &t.path[node.path.len()..]);
+        let depth = t.depth + delta;
+        let is_node = t.id == id;
+        let mut m: territories::ActiveModel = t.into();
+        m.path = Set(path);
+        m.depth = Set(depth);
+        if is_node {
+            m.parent_id = Set(parent.as_ref().map(|p| p.id));
+            m.updated_at = Set(now);
+        }
+        m.update(&txn).await?;
+    }
+    let after = territories::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("moved territory vanished"))?;
+    let changes = Changes::new().field(
+        "parentId",
+        node.parent_id.map(|u| u.to_string()),
+        after.parent_id.map(|u| u.to_string()),
+    );
+    audit::record(
+        &txn,
+        Some(actor.user_id),
+        "moveTerritory",
+        "Territory",
+        id,
+        changes,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The territory if the actor may manage its members; `NOT_FOUND` if they cannot see
+/// it, `FORBIDDEN` if they can see but not manage it.
+async fn manageable<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<territories::Model> {
+    policy::require(actor, Action::ManageTerritoryMembers)?;
+    let t = get(db, actor, id).await?;
+    let ok = territories::Entity::find_by_id(id)
+        .filter(policy::territory_members_scope(actor))
+        .count(db)
+        .await?
+        > 0;
+    if ok {
+        Ok(t)
+    } else {
+        Err(AppError::Forbidden(
+            "you manage the members of the territories you are accountable for".into(),
+        ))
+    }
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %territory_id))]
+pub async fn add_member(
+    state: &AppState,
+    actor: &Actor,
+    territory_id: Uuid,
+    user_id: Uuid,
+    role: TerritoryRole,
+) -> AppResult<territories::Model> {
+    let txn = state.db.begin().await?;
+    let t = manageable(&txn, actor, territory_id).await?;
+    let user = users::Entity::find_by_id(user_id)
+        .filter(users::Column::Active.eq(true))
+        .filter(users::Column::Role.ne(Role::Partner))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::bad_input("userId", "must be an active internal user"))?;
+    let existing = territory_members::Entity::find_by_id((territory_id, user.id))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::bad_input(
+            "userId",
+            "is already a member of this territory",
+        ));
+    }
+    territory_members::ActiveModel {
+        territory_id: Set(territory_id),
+        user_id: Set(user.id),
+        role_in_territory: Set(role),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let changes = Changes::new()
+        .field("userId", None::<String>, user.id.to_string())
+        .field("roleInTerritory", None::<String>, role.as_str());
+    audit::record(
+        &txn,
+        Some(actor.user_id),
+        "addTerritoryMember",
+        "Territory",
+        territory_id,
+        changes,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %territory_id))]
+pub async fn remove_member(
+    state: &AppState,
+    actor: &Actor,
+    territory_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<territories::Model> {
+    let txn = state.db.begin().await?;
+    let t = manageable(&txn, actor, territory_id).await?;
+    let existing = territory_members::Entity::find_by_id((territory_id, user_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::bad_input("userId", "is not a member of this territory"))?;
+    territory_members::Entity::delete_by_id((territory_id, user_id))
+        .exec(&txn)
+        .await?;
+    let changes = Changes::new()
+        .field("userId", user_id.to_string(), None::<String>)
+        .field(
+            "roleInTerritory",
+            existing.role_in_territory.as_str(),
+            None::<String>,
+        );
+    audit::record(
+        &txn,
+        Some(actor.user_id),
+        "removeTerritoryMember",
+        "Territory",
+        territory_id,
+        changes,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(t)
+}
