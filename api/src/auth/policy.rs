@@ -180,6 +180,13 @@ pub fn reach(actor: &Actor, action: Action) -> Reach {
     }
 }
 
+/// Scopes are joined into queries with `.filter()`/`.add()`. An `any` condition
+/// extended with `.add(filter)` would become `scope OR filter` and widen the scope, so
+/// every public scope is sealed inside an `all`.
+fn sealed(scope: Condition) -> Condition {
+    Condition::all().add(scope)
+}
+
 /// A condition that no row meets.
 pub fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
@@ -188,6 +195,10 @@ pub fn nothing() -> Condition {
 /// Users the actor may see: directors everyone; partner users themselves; every other
 /// internal user the directory of active internal users.
 pub fn user_scope(actor: &Actor) -> Condition {
+    sealed(user_scope_rule(actor))
+}
+
+fn user_scope_rule(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
         Partner => Condition::all().add(users::Column::Id.eq(actor.user_id)),
@@ -200,6 +211,10 @@ pub fn user_scope(actor: &Actor) -> Condition {
 /// Users the actor may make owner, account manager or CSM of something: a sales
 /// manager their team, a director any active internal user, anyone else themselves.
 pub fn assignable_user_scope(actor: &Actor) -> Condition {
+    sealed(assignable_user_scope_rule(actor))
+}
+
+fn assignable_user_scope_rule(actor: &Actor) -> Condition {
     let base = Condition::all()
         .add(users::Column::Active.eq(true))
         .add(users::Column::Role.ne(Partner));
@@ -251,6 +266,10 @@ fn in_own_territories(column: impl IntoColumnRef, actor: &Actor) -> Condition {
 
 /// Territories the actor may read.
 pub fn territory_scope(actor: &Actor) -> Condition {
+    sealed(territory_scope_rule(actor))
+}
+
+fn territory_scope_rule(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
         Partner => nothing(),
@@ -261,6 +280,10 @@ pub fn territory_scope(actor: &Actor) -> Condition {
 /// Territories whose members the actor may manage: a sales manager the subtrees they
 /// are accountable for, a director all.
 pub fn territory_members_scope(actor: &Actor) -> Condition {
+    sealed(territory_members_scope_rule(actor))
+}
+
+fn territory_members_scope_rule(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
         SalesManager => {
@@ -277,6 +300,10 @@ pub fn territory_members_scope(actor: &Actor) -> Condition {
 /// Accounts the actor may see. An account counts as owned by its owner, its account
 /// manager and its CSM.
 pub fn account_scope(actor: &Actor) -> Condition {
+    sealed(account_scope_rule(actor))
+}
+
+fn account_scope_rule(actor: &Actor) -> Condition {
     use accounts::Column as A;
     let me = actor.user_id;
     let col = |c: A| (accounts::Entity, c);
@@ -325,6 +352,10 @@ pub fn account_scope(actor: &Actor) -> Condition {
 
 /// Leads the actor may see.
 pub fn lead_scope(actor: &Actor) -> Condition {
+    sealed(lead_scope_rule(actor))
+}
+
+fn lead_scope_rule(actor: &Actor) -> Condition {
     use leads::Column as L;
     let me = actor.user_id;
     let col = |c: L| (leads::Entity, c);
@@ -356,6 +387,10 @@ pub fn lead_scope(actor: &Actor) -> Condition {
 
 /// Opportunities the actor may see; an opportunity lies in the territory it credits.
 pub fn opportunity_scope(actor: &Actor) -> Condition {
+    sealed(opportunity_scope_rule(actor))
+}
+
+fn opportunity_scope_rule(actor: &Actor) -> Condition {
     use opportunities::Column as O;
     let me = actor.user_id;
     let col = |c: O| (opportunities::Entity, c);
@@ -375,6 +410,10 @@ pub fn opportunity_scope(actor: &Actor) -> Condition {
 /// Activities the actor may see: their own, and those on leads, accounts and
 /// opportunities in their scope. Partners see none.
 pub fn activity_scope(actor: &Actor) -> Condition {
+    sealed(activity_scope_rule(actor))
+}
+
+fn activity_scope_rule(actor: &Actor) -> Condition {
     use activities::Column as Ac;
     let col = |c: Ac| (activities::Entity, c);
     match actor.role {
@@ -414,6 +453,10 @@ pub fn activity_scope(actor: &Actor) -> Condition {
 
 /// Audit events: directors all, sales managers those of their team's actions.
 pub fn audit_scope(actor: &Actor) -> Condition {
+    sealed(audit_scope_rule(actor))
+}
+
+fn audit_scope_rule(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
         SalesManager => in_team_of(

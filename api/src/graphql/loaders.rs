@@ -19,6 +19,9 @@ use crate::{auth::Actor, error::AppError, services};
 /// The loaders of one request; each applies the caller's scope in its SQL.
 pub struct Loaders {
     pub users: DataLoader<UserLoader>,
+    /// The same rows as `users`, for relations one level deeper (an opportunity's
+    /// owner under an account's owner): a separate loader keeps the levels' batches apart.
+    pub nested_users: DataLoader<UserLoader>,
     pub user_names: DataLoader<UserNameLoader>,
     pub reports: DataLoader<ReportsLoader>,
     pub partners: DataLoader<PartnerLoader>,
@@ -36,9 +39,32 @@ pub struct Loaders {
     pub opportunity_activities: DataLoader<ChildPage<activities::Entity>>,
 }
 
-fn loader<T: Send + Sync + 'static>(t: T) -> DataLoader<T> {
-    DataLoader::new(t, tokio::spawn)
+/// A DataLoader whose batches wait until the resolvers have queued every key of the
+/// current level. async-graphql dispatches a batch 1 ms after its first key; a large
+/// list is resolved in several scheduler slices (join_all over many futures yields
+/// cooperatively), so a timer alone can split one level's keys into two batches. The
+/// yields below let the resolver task run its remaining slices first, so a level costs
+/// one statement per loader whatever the page size.
+fn loader<T: Loader<Uuid> + Send + Sync + 'static>(t: T) -> DataLoader<T> {
+    DataLoader::new(t, spawn_after_yields)
 }
+
+fn page_loader<T: Loader<PageKey> + Send + Sync + 'static>(t: T) -> DataLoader<T> {
+    DataLoader::new(t, spawn_after_yields)
+}
+
+fn spawn_after_yields(
+    fut: futures_util::future::BoxFuture<'static, ()>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for _ in 0..BATCH_YIELDS {
+            tokio::task::yield_now().await;
+        }
+        fut.await;
+    })
+}
+
+const BATCH_YIELDS: usize = 32;
 
 impl Loaders {
     pub fn new(db: DatabaseConnection, actor: Option<Actor>) -> Self {
@@ -46,6 +72,7 @@ impl Loaders {
         let s = Arc::new(Scope { db, actor });
         Self {
             users: loader(UserLoader(s.clone())),
+            nested_users: loader(UserLoader(s.clone())),
             user_names: loader(UserNameLoader(s.clone())),
             reports: loader(ReportsLoader(s.clone())),
             partners: loader(PartnerLoader(s.clone())),
@@ -62,49 +89,49 @@ impl Loaders {
                 policy::opportunity_scope,
             )),
             territory_members: loader(MembersLoader(s.clone())),
-            territory_children: loader(ChildPage::<territories::Entity>::new(
+            territory_children: page_loader(ChildPage::<territories::Entity>::new(
                 &s,
                 territories::Column::ParentId,
                 |m| m.parent_id,
                 policy::territory_scope,
                 "name, id",
             )),
-            territory_accounts: loader(ChildPage::<accounts::Entity>::new(
+            territory_accounts: page_loader(ChildPage::<accounts::Entity>::new(
                 &s,
                 accounts::Column::TerritoryId,
                 |m| m.territory_id,
                 policy::account_scope,
                 "name, id",
             )),
-            account_opportunities: loader(ChildPage::<opportunities::Entity>::new(
+            account_opportunities: page_loader(ChildPage::<opportunities::Entity>::new(
                 &s,
                 opportunities::Column::AccountId,
                 |m| Some(m.account_id),
                 policy::opportunity_scope,
                 "close_date, id",
             )),
-            account_leads: loader(ChildPage::<leads::Entity>::new(
+            account_leads: page_loader(ChildPage::<leads::Entity>::new(
                 &s,
                 leads::Column::AccountId,
                 |m| m.account_id,
                 policy::lead_scope,
                 "created_at, id",
             )),
-            account_activities: loader(ChildPage::<activities::Entity>::new(
+            account_activities: page_loader(ChildPage::<activities::Entity>::new(
                 &s,
                 activities::Column::AccountId,
                 |m| m.account_id,
                 policy::activity_scope,
                 "occurred_at DESC, id",
             )),
-            lead_activities: loader(ChildPage::<activities::Entity>::new(
+            lead_activities: page_loader(ChildPage::<activities::Entity>::new(
                 &s,
                 activities::Column::LeadId,
                 |m| m.lead_id,
                 policy::activity_scope,
                 "occurred_at DESC, id",
             )),
-            opportunity_activities: loader(ChildPage::<activities::Entity>::new(
+            opportunity_activities: page_loader(ChildPage::<activities::Entity>::new(
                 &s,
                 activities::Column::OpportunityId,
                 |m| m.opportunity_id,

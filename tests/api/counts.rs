@@ -1,0 +1,156 @@
+//! SQL statement counts: a list resolver's cost does not grow with the page size.
+
+use chrono::Utc;
+use entity::{
+    accounts,
+    enums::{ForecastCategory, Lifecycle, OpportunityType, Stage},
+    opportunities,
+};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+/// 60 more accounts with 3 opportunities each, owned by the AE in NA West.
+async fn bulk(app: &TestApp) {
+    let now = Utc::now();
+    let ae = app.user("ae").id;
+    let territory = app.fx.territories["na_west"];
+    for i in 0..60 {
+        let account = accounts::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            name: Set(format!("Bulk {i:03}")),
+            domain: Set(format!("bulk{i}.example")),
+            industry: Set(None),
+            country: Set(None),
+            employee_count: Set(None),
+            territory_id: Set(Some(territory)),
+            owner_id: Set(Some(ae)),
+            account_manager_id: Set(None),
+            csm_id: Set(None),
+            partner_id: Set(None),
+            lifecycle: Set(Lifecycle::Prospect),
+            arr_cents: Set(0),
+            contract_end_date: Set(None),
+            health: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        for j in 0..3 {
+            opportunities::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                name: Set(format!("Bulk deal {i}-{j}")),
+                account_id: Set(account.id),
+                owner_id: Set(ae),
+                territory_id: Set(Some(territory)),
+                opportunity_type: Set(OpportunityType::NewBusiness),
+                stage: Set(Stage::Discovery),
+                amount_cents: Set(100_000 * (j + 1)),
+                close_date: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+                probability: Set(20),
+                forecast_category: Set(ForecastCategory::Pipeline),
+                sourced_by_id: Set(None),
+                partner_id: Set(None),
+                lead_id: Set(None),
+                lost_reason: Set(None),
+                version: Set(1),
+                closed_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+const NESTED: &str = "query($n: Int!) { accounts(first: $n) { totalCount edges { node { name owner { name } territory { name } opportunities(first: 10) { totalCount edges { node { name owner { name } } } } } } } }";
+
+async fn count(app: &TestApp, who: &str, n: i64) -> (u64, usize) {
+    let token = app.token(who);
+    let before = app.statements();
+    let body = app.gql(NESTED, json!({ "n": n }), Some(&token)).await;
+    assert!(body["errors"].is_null(), "{who}: {body}");
+    let edges = body["data"]["accounts"]["edges"].as_array().unwrap().len();
+    (app.statements() - before, edges)
+}
+
+#[tokio::test]
+async fn nested_accounts_query_costs_the_same_for_5_and_50() {
+    let app = TestApp::spawn().await;
+    bulk(&app).await;
+    for who in ["director", "ae", "sdr", "manager"] {
+        let (small, n5) = count(&app, who, 5).await;
+        let (large, n50) = count(&app, who, 50).await;
+        assert_eq!((n5, n50), (5, 50), "{who}");
+        assert_eq!(small, large, "{who}: statements grow with the page size");
+        // actor, count, page, owners, territories, opportunity counts and page,
+        // opportunity owners (batched with the account owners when they coincide)
+        assert!(large <= 8, "{who}: {large} statements");
+    }
+}
+
+#[tokio::test]
+async fn nested_pages_report_their_own_totals() {
+    let app = TestApp::spawn().await;
+    bulk(&app).await;
+    let body = app
+        .gql_as(
+            "ae",
+            "{ accounts(first: 3, filter: { search: \"bulk 00\" }, orderBy: { field: NAME }) { edges { node { name opportunities(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = body["data"]["accounts"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 3, "{body}");
+    for e in edges {
+        let opps = &e["node"]["opportunities"];
+        assert_eq!(opps["totalCount"], 3, "{body}");
+        assert_eq!(opps["edges"].as_array().unwrap().len(), 2);
+        assert_eq!(opps["pageInfo"]["hasNextPage"], true);
+    }
+    // The second page of one account's opportunities.
+    let cursor = edges[0]["node"]["opportunities"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap();
+    let q = "query($c: String) { accounts(first: 1, filter: { search: \"bulk 000\" }) { edges { node { opportunities(first: 2, after: $c) { pageInfo { hasNextPage } edges { node { name } } } } } } }";
+    let body = app.gql_as("ae", q, json!({ "c": cursor })).await;
+    let page2 = &body["data"]["accounts"]["edges"][0]["node"]["opportunities"];
+    assert_eq!(page2["edges"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(page2["pageInfo"]["hasNextPage"], false);
+}
+
+#[tokio::test]
+async fn filters_narrow_a_scope_and_never_widen_it() {
+    // The AE's scope is "owns it OR lies in my territories"; a search must narrow both.
+    let app = TestApp::spawn().await;
+    let body = app
+        .gql_as(
+            "ae",
+            "{ accounts(filter: { search: \"globex\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["accounts"]["totalCount"], 0, "{body}");
+    let body = app
+        .gql_as(
+            "ae",
+            "{ accounts(filter: { search: \"acme\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["accounts"]["totalCount"], 1, "{body}");
+    let body = app
+        .gql_as(
+            "sdr",
+            "{ leads(filter: { search: \"team2\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["leads"]["totalCount"], 0, "{body}");
+}
