@@ -532,7 +532,7 @@ mod tests {
 
     #[test]
     fn every_action_has_a_grant_row() {
-        use async_graphql::Enum as _;
+        use async_graphql::resolver_utils::EnumType;
         for item in Action::items() {
             assert!(
                 GRANTS.iter().any(|(a, _)| *a == item.value),
