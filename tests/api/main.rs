@@ -6,6 +6,8 @@ mod auth;
 mod counts;
 mod helpers;
 mod http;
+mod matrix;
+mod sales;
 mod schema;
 mod tokens;
 mod users;

@@ -178,11 +178,14 @@ pub async fn get<C: ConnectionTrait>(
     id: Uuid,
 ) -> AppResult<accounts::Model> {
     policy::require(actor, Action::ReadAccounts)?;
-    accounts::Entity::find_by_id(id)
-        .filter(policy::account_scope(actor))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Account"))
+    super::find_scoped::<accounts::Entity, _>(
+        db,
+        id,
+        policy::account_scope(actor),
+        false,
+        "Account",
+    )
+    .await
 }
 
 #[derive(Default)]
@@ -416,7 +419,9 @@ pub async fn create(
         };
         m.territory_id = Set(placement::territory_for(&txn, &facts).await?);
     }
-    let account = m.insert(&txn).await?;
+    let account = m.insert(&txn).await.map_err(|e| {
+        super::unique_violation(e, "domain", "another account already has this domain")
+    })?;
     audit::record(
         &txn,
         Some(actor.user_id),
@@ -439,7 +444,15 @@ pub async fn update(
 ) -> AppResult<accounts::Model> {
     policy::require(actor, Action::UpdateAccount)?;
     let txn = state.db.begin().await?;
-    let before = get(&txn, actor, id).await?;
+    policy::require(actor, Action::ReadAccounts)?;
+    let before = super::find_scoped::<accounts::Entity, _>(
+        &txn,
+        id,
+        policy::account_scope(actor),
+        true,
+        "Account",
+    )
+    .await?;
     let mut m: accounts::ActiveModel = before.clone().into();
     apply(&txn, actor, &mut m, input, Some(id)).await?;
     m.updated_at = Set(Utc::now());

@@ -170,7 +170,12 @@ async fn apply<C: ConnectionTrait>(
         m.source = Set(v);
     }
     if let Some(to) = i.status {
-        pipeline::lead_status_move(*m.status.as_ref(), to)?;
+        let from = *m.status.as_ref();
+        pipeline::lead_status_move(from, to)?;
+        if from == LeadStatus::Disqualified && to != LeadStatus::Disqualified {
+            // Reopened: the old reason no longer describes the lead.
+            m.disqualify_reason = Set(None);
+        }
         m.status = Set(to);
     }
     if let Some(owner) = i.owner_id {
@@ -301,7 +306,8 @@ pub async fn create(
         return Err(AppError::bad_input("status", "new leads start as NEW"));
     }
     input.status = None;
-    if actor.role == Role::Sdr && input.owner_id.is_none() {
+    // SDRs and AEs own what they capture (an AE could not see an unowned lead).
+    if matches!(actor.role, Role::Sdr | Role::AccountExecutive) && input.owner_id.is_none() {
         input.owner_id = Some(Some(actor.user_id));
     }
     let txn = state.db.begin().await?;
@@ -369,7 +375,9 @@ async fn for_change<C: ConnectionTrait>(
     action: Action,
 ) -> AppResult<leads::Model> {
     policy::require(actor, action)?;
-    let lead = get(db, actor, id).await?;
+    let lead =
+        super::find_scoped::<leads::Entity, _>(db, id, policy::lead_scope(actor), true, "Lead")
+            .await?;
     if lead.status == LeadStatus::Converted {
         return Err(AppError::InvalidStateTransition(
             "a converted lead cannot change".into(),
@@ -491,6 +499,7 @@ pub async fn disqualify(
     id: Uuid,
     reason: &str,
 ) -> AppResult<leads::Model> {
+    policy::require(actor, Action::DisqualifyLead)?;
     let reason = text::required(reason, "reason", ANSWER_MAX)?;
     let txn = state.db.begin().await?;
     let before = for_change(&txn, actor, id, Action::DisqualifyLead).await?;

@@ -366,7 +366,14 @@ async fn open_for_change<C: ConnectionTrait>(
     action: Action,
 ) -> AppResult<opportunities::Model> {
     policy::require(actor, action)?;
-    let o = get(db, actor, id).await?;
+    let o = super::find_scoped::<opportunities::Entity, _>(
+        db,
+        id,
+        policy::opportunity_scope(actor),
+        true,
+        "Opportunity",
+    )
+    .await?;
     if pipeline::is_closed(o.stage) {
         return Err(AppError::InvalidStateTransition(
             "the opportunity is closed; closed opportunities are not reopened by an update".into(),
@@ -446,6 +453,7 @@ pub async fn close(
     version: i32,
     c: Close,
 ) -> AppResult<opportunities::Model> {
+    policy::require(actor, Action::CloseOpportunity)?;
     let lost_reason = match (c.won, c.lost_reason.as_deref()) {
         (true, Some(_)) => {
             return Err(AppError::bad_input(

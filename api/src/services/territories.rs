@@ -290,7 +290,14 @@ pub async fn update(
 ) -> AppResult<territories::Model> {
     policy::require(actor, Action::DesignTerritories)?;
     let txn = state.db.begin().await?;
-    let before = get(&txn, actor, id).await?;
+    let before = super::find_scoped::<territories::Entity, _>(
+        &txn,
+        id,
+        policy::territory_scope(actor),
+        true,
+        "Territory",
+    )
+    .await?;
     let mut m: territories::ActiveModel = before.clone().into();
     if let Some(name) = &input.name {
         m.name = Set(text::required(name, "name", NAME_MAX)?);
@@ -342,6 +349,7 @@ pub async fn move_to(
 ) -> AppResult<territories::Model> {
     policy::require(actor, Action::DesignTerritories)?;
     let txn = state.db.begin().await?;
+    super::lock_territory_tree(&txn).await?;
     let node = get(&txn, actor, id).await?;
     let parent = match new_parent {
         Some(pid) => {
@@ -360,6 +368,16 @@ pub async fn move_to(
         None => None,
     };
     if parent.as_ref().map(|p| p.id) == node.parent_id {
+        audit::record(
+            &txn,
+            Some(actor.user_id),
+            "moveTerritory",
+            "Territory",
+            id,
+            Changes::new(),
+        )
+        .await?;
+        txn.commit().await?;
         return Ok(node);
     }
     let (new_path, new_depth) = match &parent {
@@ -463,7 +481,8 @@ pub async fn add_member(
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| super::unique_violation(e, "userId", "is already a member of this territory"))?;
     let changes = Changes::new()
         .field("userId", None::<String>, user.id.to_string())
         .field("roleInTerritory", None::<String>, role.as_str());

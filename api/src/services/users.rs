@@ -223,7 +223,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
         updated_at: Set(now),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| super::unique_violation(e, "email", "is already in use"))?;
     let changes = Changes::new()
         .field("email", None::<String>, user.email.clone())
         .field("name", None::<String>, user.name.clone())
@@ -261,7 +262,10 @@ pub async fn update(
 ) -> AppResult<users::Model> {
     policy::require(actor, action)?;
     let txn = state.db.begin().await?;
-    let before = get(&txn, actor, id).await?;
+    policy::require(actor, Action::ReadUsers)?;
+    let before =
+        super::find_scoped::<users::Entity, _>(&txn, id, policy::user_scope(actor), true, "User")
+            .await?;
     if input.active == Some(false) && id == actor.user_id {
         return Err(AppError::bad_input("id", "you cannot deactivate yourself"));
     }
@@ -298,7 +302,10 @@ pub async fn update(
         model.active = Set(active);
     }
     model.updated_at = Set(Utc::now());
-    let after = model.update(&txn).await?;
+    let after = model
+        .update(&txn)
+        .await
+        .map_err(|e| super::unique_violation(e, "email", "is already in use"))?;
     // Sessions end when the account is deactivated, its role changes or its password is reset.
     if !after.active || after.role != before.role || password_changed {
         auth::revoke_all(&txn, id).await?;
