@@ -154,3 +154,15 @@ async fn filters_narrow_a_scope_and_never_widen_it() {
         .await;
     assert_eq!(body["data"]["leads"]["totalCount"], 0, "{body}");
 }
+
+#[tokio::test]
+async fn me_costs_one_statement_the_session_check() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ae");
+    let before = app.statements();
+    let body = app
+        .gql("{ me { id email } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(body["data"]["me"]["email"], "ae@test.example", "{body}");
+    assert_eq!(app.statements() - before, 1);
+}

@@ -15,6 +15,8 @@ pub struct Actor {
     pub partner_id: Option<Uuid>,
     pub manager_id: Option<Uuid>,
     pub name: String,
+    /// The row read for this request; `me` answers from it without another query.
+    pub user: users::Model,
 }
 
 /// What the request carried: no credentials, a verified actor, or a refusal that is
@@ -67,7 +69,8 @@ pub async fn resolve(
             role: u.role,
             partner_id: u.partner_id,
             manager_id: u.manager_id,
-            name: u.name,
+            name: u.name.clone(),
+            user: u,
         })),
         _ => Ok(Caller::Refused(
             "this session is no longer valid; sign in again".into(),

@@ -175,10 +175,8 @@ pub struct UserQuery;
 impl UserQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
-        let actor = actor(ctx)?;
-        Ok(svc::get(&state(ctx)?.db, actor, actor.user_id)
-            .await?
-            .into())
+        // The request already read the caller's row to authenticate it.
+        Ok(actor(ctx)?.user.clone().into())
     }
 
     /// The user directory, as far as the caller may see it.
