@@ -24,7 +24,7 @@ pub struct Actor {
 #[derive(Debug, Clone)]
 pub enum Caller {
     Anonymous,
-    Authenticated(Actor),
+    Authenticated(Box<Actor>),
     Refused(String),
 }
 
@@ -64,14 +64,16 @@ pub async fn resolve(
     };
     let user = users::Entity::find_by_id(claims.sub).one(db).await?;
     match user {
-        Some(u) if u.active && u.role == claims.role => Ok(Caller::Authenticated(Actor {
-            user_id: u.id,
-            role: u.role,
-            partner_id: u.partner_id,
-            manager_id: u.manager_id,
-            name: u.name.clone(),
-            user: u,
-        })),
+        Some(u) if u.active && u.role == claims.role => {
+            Ok(Caller::Authenticated(Box::new(Actor {
+                user_id: u.id,
+                role: u.role,
+                partner_id: u.partner_id,
+                manager_id: u.manager_id,
+                name: u.name.clone(),
+                user: u,
+            })))
+        }
         _ => Ok(Caller::Refused(
             "this session is no longer valid; sign in again".into(),
         )),
