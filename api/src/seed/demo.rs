@@ -3,7 +3,7 @@
 //! something to show and something to hide. Its content (ids included) is identical on
 //! every run: ids are derived from the rows' names and dates from a fixed anchor day.
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use entity::enums::{
     ActivityKind as Act, DealRegistrationStatus as Reg, ForecastCategory, HandoffKind as Hk,
     HandoffStatus as Hs, Health, LeadSource as Src, LeadStatus as Ls, Lifecycle as Life,
@@ -21,7 +21,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::scale::SplitMix64;
+use super::scale::{SplitMix64, at, ymd};
 use crate::{auth::password::Passwords, error::AppResult, state::AppState};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -39,13 +39,20 @@ pub const DEMO_LOGINS: [&str; 7] = [
 const ANCHOR: NaiveDate = ymd(2026, 10, 1);
 
 type S = &'static str;
-type O = Option<&'static str>;
-/// What an activity or handoff is about.
+type O = Option<S>;
+/// What an activity, handoff or registration conflict is about.
 #[derive(Clone, Copy)]
 enum On {
     Lead(S),
     Account(S),
     Opp(S),
+    Registration(S),
+}
+/// Whom a quota is for.
+#[derive(Clone, Copy)]
+enum Who {
+    User(S),
+    Territory(S),
 }
 
 /// (handle: email `<handle>@demo.example`, name, role, manager, partner, active)
@@ -69,13 +76,17 @@ const USERS: &[(S, S, Role, O, O, bool)] = &[
     ("partner2", "Carlos Mendes", Role::Partner, None, Some("Contoso Channel"), true),
 ];
 
-const PARTNERS: &[(S, PartnerTier)] =
-    &[("Northwind Resellers", PartnerTier::Gold), ("Contoso Channel", PartnerTier::Silver)];
+const PARTNERS: &[(S, PartnerTier)] = &[
+    ("Northwind Resellers", PartnerTier::Gold),
+    ("Contoso Channel", PartnerTier::Silver),
+];
 
 /// (key, name, parent, accountable manager, countries, industries, min, max employees);
 /// parents come before their children.
 #[rustfmt::skip]
-const TERRITORIES: &[(S, S, O, O, &[S], &[S], Option<i32>, Option<i32>)] = &[
+type TerritoryRow = (S, S, O, O, &'static [S], &'static [S], Option<i32>, Option<i32>);
+#[rustfmt::skip]
+const TERRITORIES: &[TerritoryRow] = &[
     ("global", "Global", None, None, &[], &[], None, None),
     ("americas", "Americas", Some("global"), Some("manager"), &["US", "CA", "MX", "BR", "AR", "CL", "CO"], &[], None, None),
     ("na", "North America", Some("americas"), Some("manager"), &["US", "CA"], &[], None, None),
@@ -105,7 +116,9 @@ const MEMBERS: &[(S, S, Tr)] = &[
 /// (domain `<stem>.example`, name, industry, country, employees, territory, owner, account
 /// manager, CSM, sourcing partner, lifecycle, ARR in dollars, health, contract end)
 #[rustfmt::skip]
-const ACCOUNTS: &[(S, S, S, S, i32, S, O, O, O, O, Life, i64, Option<Health>, Option<NaiveDate>)] = &[
+type AccountRow = (S, S, S, S, i32, S, O, O, O, O, Life, i64, Option<Health>, Option<NaiveDate>);
+#[rustfmt::skip]
+const ACCOUNTS: &[AccountRow] = &[
     ("globex", "Globex Corporation", "Manufacturing", "US", 5200, "na-ent", Some("ae"), Some("am"), Some("cs"), None, Life::Customer, 480_000, Some(Health::Healthy), Some(ymd(2027, 2, 28))),
     ("initech", "Initech", "Software", "US", 1800, "na-ent", Some("ae"), Some("am"), Some("cs"), Some("Northwind Resellers"), Life::Customer, 210_000, Some(Health::AtRisk), Some(ymd(2026, 12, 31))),
     ("umbrella-health", "Umbrella Health", "Healthcare", "US", 12_000, "na-ent", Some("ae"), None, None, None, Life::Prospect, 0, None, None),
@@ -131,7 +144,9 @@ const ACCOUNTS: &[(S, S, S, S, i32, S, O, O, O, O, Life, i64, Option<Health>, Op
 /// (domain `<stem>.example`, company, contact, country, industry, employees, source, status,
 /// owner, territory, account it converted into, disqualify reason)
 #[rustfmt::skip]
-const LEADS: &[(S, S, S, S, S, i32, Src, Ls, O, S, O, O)] = &[
+type LeadRow = (S, S, S, S, S, i32, Src, Ls, O, S, O, O);
+#[rustfmt::skip]
+const LEADS: &[LeadRow] = &[
     ("piedpiper", "Pied Piper", "Richard Hendricks", "US", "Software", 120, Src::Inbound, Ls::Converted, Some("sdr"), "na-com", Some("piedpiper"), None),
     ("bluth", "Bluth Company", "Michael Bluth", "US", "Real Estate", 450, Src::Event, Ls::Converted, Some("sdr"), "na-com", Some("bluth"), None),
     ("umbrella-health", "Umbrella Health", "Alice Abernathy", "US", "Healthcare", 12_000, Src::Outbound, Ls::Converted, Some("sdr"), "na-ent", Some("umbrella-health"), None),
@@ -162,7 +177,9 @@ const LEADS: &[(S, S, S, S, S, i32, Src, Ls, O, S, O, O)] = &[
 /// (account, name, owner, type, stage, amount in dollars, close date, sourcing SDR,
 /// registering partner, lead it came from, lost reason)
 #[rustfmt::skip]
-const OPPORTUNITIES: &[(S, S, S, Ot, Stage, i64, NaiveDate, O, O, O, O)] = &[
+type OpportunityRow = (S, S, S, Ot, Stage, i64, NaiveDate, O, O, O, O);
+#[rustfmt::skip]
+const OPPORTUNITIES: &[OpportunityRow] = &[
     ("globex", "Globex — Initial platform", "ae", Ot::NewBusiness, Stage::ClosedWon, 360_000, ymd(2026, 2, 27), Some("sdr"), None, None, None),
     ("globex", "Globex — Platform expansion", "am", Ot::Expansion, Stage::Negotiation, 120_000, ymd(2026, 11, 13), None, None, None, None),
     ("globex", "Globex — EU rollout", "am", Ot::Expansion, Stage::ClosedLost, 90_000, ymd(2026, 5, 29), None, None, None, Some("Deferred to FY2027 after a budget freeze")),
@@ -222,7 +239,9 @@ const ACTIVITIES: &[(Act, S, On, u64, S)] = &[
 
 /// (kind, status, from, to, subject, opportunity, days before the anchor, note, rejection)
 #[rustfmt::skip]
-const HANDOFFS: &[(Hk, Hs, S, S, On, O, u64, S, Option<(RejectReason, S)>)] = &[
+type HandoffRow = (Hk, Hs, S, S, On, O, u64, S, Option<(RejectReason, S)>);
+#[rustfmt::skip]
+const HANDOFFS: &[HandoffRow] = &[
     (Hk::SdrToAe, Hs::Pending, "sdr", "ae", On::Lead("massive-dynamic"), None, 1, "BANT complete; they want a demo next week", None),
     (Hk::SdrToAe, Hs::Accepted, "sdr", "ae2", On::Lead("piedpiper"), Some("Pied Piper — Starter"), 30, "Inbound from the pricing page; budget confirmed", None),
     (Hk::SdrToAe, Hs::Rejected, "emea.sdr", "emea.ae", On::Lead("thames-analytics"), None, 4, "Qualified after the webinar", Some((RejectReason::IncompleteQualification, "Budget holder unknown; please confirm authority"))),
@@ -233,24 +252,26 @@ const HANDOFFS: &[(Hk, Hs, S, S, On, O, u64, S, Option<(RejectReason, S)>)] = &[
 /// (assignee: user handle or territory key, metric, FY2026 target, set by); each also gets
 /// a quarter of its target per quarter. Counts (handoffs) are stored like cents: ×100.
 #[rustfmt::skip]
-const QUOTAS: &[(On, Qm, i64, S)] = &[
-    (On::Account("global"), Qm::Bookings, 4_500_000, "director"), (On::Account("americas"), Qm::Bookings, 2_400_000, "director"),
-    (On::Account("na"), Qm::Bookings, 1_800_000, "director"), (On::Account("latam"), Qm::Bookings, 600_000, "director"),
-    (On::Account("emea"), Qm::Bookings, 1_800_000, "director"), (On::Account("uki"), Qm::Bookings, 900_000, "director"),
-    (On::Account("dach"), Qm::Bookings, 600_000, "director"), (On::Account("nordics"), Qm::Bookings, 300_000, "director"),
-    (On::Lead("manager"), Qm::Bookings, 2_400_000, "director"), (On::Lead("emea.manager"), Qm::Bookings, 1_800_000, "director"),
-    (On::Lead("ae"), Qm::Bookings, 1_200_000, "manager"), (On::Lead("ae2"), Qm::Bookings, 600_000, "manager"),
-    (On::Lead("am"), Qm::Expansion, 240_000, "manager"), (On::Lead("cs"), Qm::Renewals, 800_000, "manager"),
-    (On::Lead("sdr"), Qm::PipelineSourced, 1_600_000, "manager"), (On::Lead("sdr"), Qm::QualifiedHandoffs, 48, "manager"),
-    (On::Lead("emea.ae"), Qm::Bookings, 900_000, "emea.manager"), (On::Lead("emea.ae2"), Qm::Bookings, 600_000, "emea.manager"),
-    (On::Lead("emea.am"), Qm::Expansion, 200_000, "emea.manager"), (On::Lead("emea.cs"), Qm::Renewals, 400_000, "emea.manager"),
-    (On::Lead("emea.sdr"), Qm::PipelineSourced, 1_000_000, "emea.manager"), (On::Lead("emea.sdr"), Qm::QualifiedHandoffs, 40, "emea.manager"),
+const QUOTAS: &[(Who, Qm, i64, S)] = &[
+    (Who::Territory("global"), Qm::Bookings, 4_500_000, "director"), (Who::Territory("americas"), Qm::Bookings, 2_400_000, "director"),
+    (Who::Territory("na"), Qm::Bookings, 1_800_000, "director"), (Who::Territory("latam"), Qm::Bookings, 600_000, "director"),
+    (Who::Territory("emea"), Qm::Bookings, 1_800_000, "director"), (Who::Territory("uki"), Qm::Bookings, 900_000, "director"),
+    (Who::Territory("dach"), Qm::Bookings, 600_000, "director"), (Who::Territory("nordics"), Qm::Bookings, 300_000, "director"),
+    (Who::User("manager"), Qm::Bookings, 2_400_000, "director"), (Who::User("emea.manager"), Qm::Bookings, 1_800_000, "director"),
+    (Who::User("ae"), Qm::Bookings, 1_200_000, "manager"), (Who::User("ae2"), Qm::Bookings, 600_000, "manager"),
+    (Who::User("am"), Qm::Expansion, 240_000, "manager"), (Who::User("cs"), Qm::Renewals, 800_000, "manager"),
+    (Who::User("sdr"), Qm::PipelineSourced, 1_600_000, "manager"), (Who::User("sdr"), Qm::QualifiedHandoffs, 48, "manager"),
+    (Who::User("emea.ae"), Qm::Bookings, 900_000, "emea.manager"), (Who::User("emea.ae2"), Qm::Bookings, 600_000, "emea.manager"),
+    (Who::User("emea.am"), Qm::Expansion, 200_000, "emea.manager"), (Who::User("emea.cs"), Qm::Renewals, 400_000, "emea.manager"),
+    (Who::User("emea.sdr"), Qm::PipelineSourced, 1_000_000, "emea.manager"), (Who::User("emea.sdr"), Qm::QualifiedHandoffs, 40, "emea.manager"),
 ];
 
 /// (key, partner, submitter, company, domain stem, contact, amount in dollars, expected close,
 /// status, days before the anchor, reviewer and note, opportunity, conflicts)
 #[rustfmt::skip]
-const DEALS: &[(S, S, S, S, S, S, i64, NaiveDate, Reg, u64, Option<(S, S)>, O, &[On])] = &[
+type DealRow = (S, S, S, S, S, S, i64, NaiveDate, Reg, u64, Option<(S, S)>, O, &'static [On]);
+#[rustfmt::skip]
+const DEALS: &[DealRow] = &[
     ("nw-dunder", "Northwind Resellers", "partner", "Dunder Mifflin", "dundermifflin", "Jan Levinson", 45_000, ymd(2026, 8, 14), Reg::Approved, 120, Some(("manager", "Approved; no conflict")), Some("Dunder Mifflin — New business"), &[]),
     ("nw-koala", "Northwind Resellers", "partner", "Koala Logistics", "koala-logistics", "Mia Taylor", 50_000, ymd(2026, 12, 11), Reg::Approved, 25, Some(("director", "Approved: no direct coverage in ANZ")), Some("Koala Logistics — New business"), &[]),
     ("nw-gringotts", "Northwind Resellers", "partner", "Gringotts Bank", "gringotts", "Martin Graves", 120_000, ymd(2026, 12, 15), Reg::Submitted, 4, None, None, &[]),
@@ -259,7 +280,7 @@ const DEALS: &[(S, S, S, S, S, S, i64, NaiveDate, Reg, u64, Option<(S, S)>, O, &
     ("ct-hooli", "Contoso Channel", "partner2", "Hooli", "hooli", "Gavin Belson", 90_000, ymd(2026, 12, 18), Reg::Approved, 45, Some(("manager", "Approved as a partner-led pilot")), Some("Hooli — Pilot"), &[]),
     ("ct-monterrey", "Contoso Channel", "partner2", "Monterrey Logistics", "monterrey-logistics", "Luis Garza", 70_000, ymd(2026, 10, 23), Reg::Approved, 70, Some(("manager", "Approved")), Some("Monterrey Logistics — New business"), &[]),
     ("ct-mueller", "Contoso Channel", "partner2", "Müller Maschinenbau", "mueller-maschinenbau", "Jonas Müller", 275_000, ymd(2026, 6, 12), Reg::Approved, 200, Some(("emea.manager", "Approved")), Some("Müller — New business"), &[]),
-    ("ct-gringotts", "Contoso Channel", "partner2", "Gringotts Bank", "gringotts", "Martin Graves", 110_000, ymd(2026, 12, 31), Reg::Submitted, 2, None, None, &[On::Lead("nw-gringotts")]),
+    ("ct-gringotts", "Contoso Channel", "partner2", "Gringotts Bank", "gringotts", "Martin Graves", 110_000, ymd(2026, 12, 31), Reg::Submitted, 2, None, None, &[On::Registration("nw-gringotts")]),
     ("ct-cyberdyne", "Contoso Channel", "partner2", "Cyberdyne Systems UK", "cyberdyne", "Miles Dyson", 80_000, ymd(2026, 11, 10), Reg::Rejected, 12, Some(("emea.manager", "Existing customer with an open expansion opportunity")), None, &[On::Account("cyberdyne"), On::Opp("Cyberdyne — Expansion")]),
     ("ct-nakatomi", "Contoso Channel", "partner2", "Nakatomi Trading", "nakatomi", "Joseph Takagi", 150_000, ymd(2026, 12, 4), Reg::Submitted, 6, None, None, &[]),
 ];
@@ -297,20 +318,14 @@ pub async fn seed_if_empty(state: &AppState) -> AppResult<bool> {
     seed(&state.db, &state.passwords).await
 }
 
-async fn insert<A: ActiveModelTrait + Send>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()> {
-    A::Entity::insert_many(rows).exec_without_returning(db).await?;
+async fn insert<A: ActiveModelTrait + Send>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+) -> AppResult<()> {
+    A::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
-}
-
-const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    match NaiveDate::from_ymd_opt(y, m, d) {
-        Some(date) => date,
-        None => panic!("invalid date in the demo data"),
-    }
-}
-
-fn at(date: NaiveDate, hour: i64) -> DateTime<Utc> {
-    (date.and_time(NaiveTime::MIN) + TimeDelta::hours(hour)).and_utc()
 }
 
 fn days_ago(days: u64) -> DateTime<Utc> {
@@ -319,9 +334,13 @@ fn days_ago(days: u64) -> DateTime<Utc> {
 
 /// A stable id per (table, key): the same demo rows get the same ids on every run.
 fn id(table: &str, key: &str) -> Uuid {
-    let fnv = table.bytes().chain([b'/']).chain(key.bytes()).fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let fnv = table
+        .bytes()
+        .chain([b'/'])
+        .chain(key.bytes())
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
     SplitMix64::new(fnv).uuid()
 }
 fn user(handle: &str) -> Uuid {
@@ -335,6 +354,7 @@ fn subject(on: On) -> (S, Uuid) {
         On::Lead(k) => ("lead", id("leads", k)),
         On::Account(k) => ("account", id("accounts", k)),
         On::Opp(k) => ("opportunity", id("opportunities", k)),
+        On::Registration(k) => ("registration", id("deal_registrations", k)),
     }
 }
 fn cents(dollars: i64) -> i64 {
@@ -342,6 +362,10 @@ fn cents(dollars: i64) -> i64 {
 }
 fn email(handle: &str) -> String {
     format!("{handle}@demo.example")
+}
+fn contact_email(contact: &str, domain: &str) -> String {
+    let first = contact.split(' ').next().unwrap_or(contact);
+    format!("{}@{domain}", first.to_lowercase())
 }
 
 fn partner_rows() -> Vec<partners::ActiveModel> {
@@ -361,18 +385,20 @@ fn partner_rows() -> Vec<partners::ActiveModel> {
 fn user_rows(hash: &str) -> Vec<users::ActiveModel> {
     USERS
         .iter()
-        .map(|&(handle, name, role, manager, partner, active)| users::ActiveModel {
-            id: Set(user(handle)),
-            email: Set(email(handle)),
-            name: Set(name.into()),
-            role: Set(role),
-            manager_id: Set(opt_user(manager)),
-            partner_id: Set(partner.map(|p| id("partners", p))),
-            active: Set(active),
-            password_hash: Set(hash.into()),
-            created_at: Set(days_ago(300)),
-            updated_at: Set(days_ago(if active { 300 } else { 40 })),
-        })
+        .map(
+            |&(handle, name, role, manager, partner, active)| users::ActiveModel {
+                id: Set(user(handle)),
+                email: Set(email(handle)),
+                name: Set(name.into()),
+                role: Set(role),
+                manager_id: Set(opt_user(manager)),
+                partner_id: Set(partner.map(|p| id("partners", p))),
+                active: Set(active),
+                password_hash: Set(hash.into()),
+                created_at: Set(days_ago(300)),
+                updated_at: Set(days_ago(if active { 300 } else { 40 })),
+            },
+        )
         .collect()
 }
 
@@ -384,10 +410,12 @@ fn territory_rows() -> AppResult<Vec<territories::ActiveModel>> {
         let (path, depth) = match parent {
             None => (format!("/{own}/"), 0),
             Some(p) => {
-                let (_, parent_path, parent_depth) = paths
-                    .iter()
-                    .find(|(k, ..)| *k == p)
-                    .ok_or_else(|| crate::error::AppError::internal(format!("territory {p} must precede {key}")))?;
+                let (_, parent_path, parent_depth) =
+                    paths.iter().find(|(k, ..)| *k == p).ok_or_else(|| {
+                        crate::error::AppError::internal(format!(
+                            "territory {p} must precede {key}"
+                        ))
+                    })?;
                 (format!("{parent_path}{own}/"), parent_depth + 1)
             }
         };
@@ -413,18 +441,22 @@ fn territory_rows() -> AppResult<Vec<territories::ActiveModel>> {
 fn member_rows() -> Vec<territory_members::ActiveModel> {
     MEMBERS
         .iter()
-        .map(|&(territory, handle, role)| territory_members::ActiveModel {
-            territory_id: Set(id("territories", territory)),
-            user_id: Set(user(handle)),
-            role_in_territory: Set(role),
-            created_at: Set(days_ago(300)),
-        })
+        .map(
+            |&(territory, handle, role)| territory_members::ActiveModel {
+                territory_id: Set(id("territories", territory)),
+                user_id: Set(user(handle)),
+                role_in_territory: Set(role),
+                created_at: Set(days_ago(300)),
+            },
+        )
         .collect()
 }
 
 fn account_rows() -> Vec<accounts::ActiveModel> {
     let rows = ACCOUNTS.iter().enumerate();
-    rows.map(|(i, &(stem, name, industry, country, employees, territory, owner, am, csm, partner, lifecycle, arr, health, end))| {
+    rows.map(|(i, row)| {
+        #[rustfmt::skip]
+        let &(stem, name, industry, country, employees, territory, owner, am, csm, partner, lifecycle, arr, health, end) = row;
         accounts::ActiveModel {
             id: Set(id("accounts", stem)),
             name: Set(name.into()),
@@ -450,81 +482,94 @@ fn account_rows() -> Vec<accounts::ActiveModel> {
 
 fn lead_rows() -> Vec<leads::ActiveModel> {
     let rows = LEADS.iter().enumerate();
-    rows.map(|(i, &(stem, company, contact, country, industry, employees, source, status, owner, territory, account, why))| {
-        let created = days_ago(150 - 5 * i as u64);
-        let qualified = matches!(status, Ls::Qualified | Ls::Converted);
-        let by = Set(opt_user(owner).filter(|_| qualified));
-        let when = Set(qualified.then(|| created + TimeDelta::days(3)));
-        let answer = |text: String| Set(qualified.then_some(text));
-        let first = contact.split(' ').next().unwrap_or(contact).to_lowercase();
-        leads::ActiveModel {
-            id: Set(id("leads", stem)),
-            company_name: Set(company.into()),
-            domain: Set(Some(format!("{stem}.example"))),
-            contact_name: Set(contact.into()),
-            contact_email: Set(Some(format!("{first}@{stem}.example"))),
-            country: Set(Some(country.into())),
-            industry: Set(Some(industry.into())),
-            employee_count: Set(Some(employees)),
-            source: Set(source),
-            status: Set(status),
-            owner_id: Set(opt_user(owner)),
-            territory_id: Set(Some(id("territories", territory))),
-            budget: answer(format!("Budget approved for about {} seats", employees / 10 + 5)),
-            budget_by_id: by.clone(),
-            budget_at: when.clone(),
-            authority: answer(format!("{contact} signs; the CFO approves")),
-            authority_by_id: by.clone(),
-            authority_at: when.clone(),
-            need: answer(format!("{company} outgrew spreadsheets for sales planning")),
-            need_by_id: by.clone(),
-            need_at: when.clone(),
-            timeline: answer("Decision this quarter".into()),
-            timeline_by_id: by,
-            timeline_at: when,
-            disqualify_reason: Set(why.map(Into::into)),
-            account_id: Set(account.map(|a| id("accounts", a))),
-            created_at: Set(created),
-            updated_at: Set(created + TimeDelta::days(4)),
-        }
-    })
+    rows.map(|(i, row)| {
+        #[rustfmt::skip]
+        let &(stem, company, contact, country, industry, employees, source, status, owner, territory, account, why) = row;
+            let created = days_ago(150 - 5 * i as u64);
+            let qualified = matches!(status, Ls::Qualified | Ls::Converted);
+            let by = Set(opt_user(owner).filter(|_| qualified));
+            let when = Set(qualified.then(|| created + TimeDelta::days(3)));
+            let answer = |text: String| Set(qualified.then_some(text));
+            leads::ActiveModel {
+                id: Set(id("leads", stem)),
+                company_name: Set(company.into()),
+                domain: Set(Some(format!("{stem}.example"))),
+                contact_name: Set(contact.into()),
+                contact_email: Set(Some(contact_email(contact, &format!("{stem}.example")))),
+                country: Set(Some(country.into())),
+                industry: Set(Some(industry.into())),
+                employee_count: Set(Some(employees)),
+                source: Set(source),
+                status: Set(status),
+                owner_id: Set(opt_user(owner)),
+                territory_id: Set(Some(id("territories", territory))),
+                budget: answer(format!(
+                    "Budget approved for about {} seats",
+                    employees / 10 + 5
+                )),
+                budget_by_id: by.clone(),
+                budget_at: when.clone(),
+                authority: answer(format!("{contact} signs; the CFO approves")),
+                authority_by_id: by.clone(),
+                authority_at: when.clone(),
+                need: answer(format!("{company} outgrew spreadsheets for sales planning")),
+                need_by_id: by.clone(),
+                need_at: when.clone(),
+                timeline: answer("Decision this quarter".into()),
+                timeline_by_id: by,
+                timeline_at: when,
+                disqualify_reason: Set(why.map(Into::into)),
+                account_id: Set(account.map(|a| id("accounts", a))),
+                created_at: Set(created),
+                updated_at: Set(created + TimeDelta::days(4)),
+            }
+        },
+    )
     .collect()
 }
 
 fn opportunity_rows() -> Vec<opportunities::ActiveModel> {
-    let account_territory = |stem: &str| ACCOUNTS.iter().find(|a| a.0 == stem).map(|a| id("territories", a.5));
-    let rows = OPPORTUNITIES.iter();
-    rows.map(|&(account, name, owner, kind, stage, amount, close, sourced_by, partner, lead, lost)| {
-        let (probability, forecast) = stage_forecast(stage);
-        let closed = matches!(stage, Stage::ClosedWon | Stage::ClosedLost).then(|| at(close, 17));
-        let created = at((close - Days::new(75)).min(ANCHOR - Days::new(10)), 10);
-        opportunities::ActiveModel {
-            id: Set(id("opportunities", name)),
-            name: Set(name.into()),
-            account_id: Set(id("accounts", account)),
-            owner_id: Set(user(owner)),
-            territory_id: Set(account_territory(account)),
-            opportunity_type: Set(kind),
-            stage: Set(stage),
-            amount_cents: Set(cents(amount)),
-            close_date: Set(close),
-            probability: Set(probability),
-            forecast_category: Set(forecast),
-            sourced_by_id: Set(opt_user(sourced_by)),
-            partner_id: Set(partner.map(|p| id("partners", p))),
-            lead_id: Set(lead.map(|l| id("leads", l))),
-            lost_reason: Set(lost.map(Into::into)),
-            version: Set(1),
-            closed_at: Set(closed),
-            created_at: Set(created),
-            updated_at: Set(closed.unwrap_or(created)),
-        }
-    })
+    let account_territory = |stem: &str| {
+        ACCOUNTS
+            .iter()
+            .find(|a| a.0 == stem)
+            .map(|a| id("territories", a.5))
+    };
+    OPPORTUNITIES.iter().map(|row| {
+        #[rustfmt::skip]
+        let &(account, name, owner, kind, stage, amount, close, sourced_by, partner, lead, lost) = row;
+            let (probability, forecast) = stage_forecast(stage);
+            let closed =
+                matches!(stage, Stage::ClosedWon | Stage::ClosedLost).then(|| at(close, 17));
+            let created = at((close - Days::new(75)).min(ANCHOR - Days::new(10)), 10);
+            opportunities::ActiveModel {
+                id: Set(id("opportunities", name)),
+                name: Set(name.into()),
+                account_id: Set(id("accounts", account)),
+                owner_id: Set(user(owner)),
+                territory_id: Set(account_territory(account)),
+                opportunity_type: Set(kind),
+                stage: Set(stage),
+                amount_cents: Set(cents(amount)),
+                close_date: Set(close),
+                probability: Set(probability),
+                forecast_category: Set(forecast),
+                sourced_by_id: Set(opt_user(sourced_by)),
+                partner_id: Set(partner.map(|p| id("partners", p))),
+                lead_id: Set(lead.map(|l| id("leads", l))),
+                lost_reason: Set(lost.map(Into::into)),
+                version: Set(1),
+                closed_at: Set(closed),
+                created_at: Set(created),
+                updated_at: Set(closed.unwrap_or(created)),
+            }
+        },
+    )
     .collect()
 }
 
 /// The probability and forecast category that go with a stage.
-pub(crate) fn stage_forecast(stage: Stage) -> (i32, ForecastCategory) {
+pub(super) fn stage_forecast(stage: Stage) -> (i32, ForecastCategory) {
     match stage {
         Stage::Prospecting => (10, ForecastCategory::Pipeline),
         Stage::Discovery => (20, ForecastCategory::Pipeline),
@@ -579,9 +624,18 @@ fn handoff_rows() -> (Vec<handoffs::ActiveModel>, Vec<handoff_events::ActiveMode
         event(0, from, None, Hs::Pending, created, None, Some(note));
         if let Some(resolved) = resolved {
             let reason = rejection.map(|r| r.0);
-            event(1, to, Some(Hs::Pending), status, resolved, reason, rejection.map(|r| r.1));
+            event(
+                1,
+                to,
+                Some(Hs::Pending),
+                status,
+                resolved,
+                reason,
+                rejection.map(|r| r.1),
+            );
         }
-        let converted = matches!(on, On::Lead(k) if LEADS.iter().any(|l| l.0 == k && l.10.is_some()));
+        let converted =
+            matches!(on, On::Lead(k) if LEADS.iter().any(|l| l.0 == k && l.10.is_some()));
         rows.push(handoffs::ActiveModel {
             id: Set(handoff),
             kind: Set(kind),
@@ -611,14 +665,22 @@ fn handoff_rows() -> (Vec<handoffs::ActiveModel>, Vec<handoff_events::ActiveMode
 fn quota_rows() -> Vec<quotas::ActiveModel> {
     let mut rows = Vec::new();
     for &(assignee, metric, target, set_by) in QUOTAS {
-        // `On::Account` names a territory here, `On::Lead` a user handle.
         let (user_id, territory_id, key) = match assignee {
-            On::Lead(h) => (Some(user(h)), None, format!("user:{}", user(h))),
-            On::Account(t) | On::Opp(t) => (None, Some(id("territories", t)), format!("territory:{}", id("territories", t))),
+            Who::User(h) => (Some(user(h)), None, format!("user:{}", user(h))),
+            Who::Territory(t) => {
+                let t = id("territories", t);
+                (None, Some(t), format!("territory:{t}"))
+            }
         };
-        let periods = [("FY2026", 1), ("FY2026-Q1", 4), ("FY2026-Q2", 4), ("FY2026-Q3", 4), ("FY2026-Q4", 4)];
+        let periods = [
+            ("FY2026", 1),
+            ("FY2026-Q1", 4),
+            ("FY2026-Q2", 4),
+            ("FY2026-Q3", 4),
+            ("FY2026-Q4", 4),
+        ];
         for (period, share) in periods {
-            let assignee_period = format!("{key}/{metric:?}/{period}");
+            let assignee_period = format!("{key}/{}/{period}", metric.as_str());
             rows.push(quotas::ActiveModel {
                 id: Set(id("quotas", &assignee_period)),
                 user_id: Set(user_id),
@@ -637,29 +699,25 @@ fn quota_rows() -> Vec<quotas::ActiveModel> {
 }
 
 fn deal_rows() -> Vec<deal_registrations::ActiveModel> {
-    let rows = DEALS.iter();
-    rows.map(|&(key, partner, by, company, stem, contact, amount, close, status, days, review, opp, conflicts)| {
+    DEALS.iter().map(|row| {
+        #[rustfmt::skip]
+        let &(key, partner, by, company, stem, contact, amount, close, status, days, review, opp, conflicts) = row;
         let submitted = days_ago(days);
         let reviewed = review.map(|_| submitted + TimeDelta::days(1));
-        let account = opp.and_then(|o| OPPORTUNITIES.iter().find(|r| r.1 == o)).map(|r| id("accounts", r.0));
-        let conflicts: Vec<Value> = conflicts
-            .iter()
-            .map(|&c| {
-                let (kind, target) = match c {
-                    On::Lead(k) => ("REGISTRATION", id("deal_registrations", k)),
-                    other => subject(other),
-                };
-                json!({ "kind": kind.to_uppercase(), "id": target, "domain": format!("{stem}.example") })
-            })
-            .collect();
+        let account = OPPORTUNITIES.iter().find(|r| Some(r.1) == opp);
+        let domain = format!("{stem}.example");
+        let conflicts: Vec<Value> = conflicts.iter().map(|&c| {
+            let (kind, target) = subject(c);
+            json!({ "kind": kind.to_uppercase(), "id": target, "domain": domain })
+        }).collect();
         deal_registrations::ActiveModel {
             id: Set(id("deal_registrations", key)),
             partner_id: Set(id("partners", partner)),
             submitted_by_id: Set(user(by)),
             company_name: Set(company.into()),
-            domain: Set(format!("{stem}.example")),
+            contact_email: Set(Some(contact_email(contact, &domain))),
+            domain: Set(domain),
             contact_name: Set(contact.into()),
-            contact_email: Set(contact.split(' ').next().map(|f| format!("{}@{stem}.example", f.to_lowercase()))),
             estimated_amount_cents: Set(cents(amount)),
             expected_close_date: Set(close),
             status: Set(status),
@@ -668,11 +726,189 @@ fn deal_rows() -> Vec<deal_registrations::ActiveModel> {
             reviewed_by_id: Set(review.map(|r| user(r.0))),
             reviewed_at: Set(reviewed),
             expires_at: Set(submitted + TimeDelta::days(90)),
-            account_id: Set(account),
+            account_id: Set(account.map(|r| id("accounts", r.0))),
             opportunity_id: Set(opp.map(|o| id("opportunities", o))),
             created_at: Set(submitted),
             updated_at: Set(reviewed.unwrap_or(submitted)),
         }
     })
     .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::{HashMap, HashSet};
+
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ColumnTrait, Database, PaginatorTrait, QueryFilter, QueryOrder};
+
+    use super::*;
+
+    pub(crate) async fn fresh_db() -> DatabaseConnection {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        db
+    }
+
+    pub(crate) fn passwords() -> Passwords {
+        let params = crate::config::Argon2Params {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        };
+        Passwords::new(&params).unwrap()
+    }
+
+    #[tokio::test]
+    async fn seeds_the_demo_organization_once() {
+        let (db, pw) = (fresh_db().await, passwords());
+        assert!(seed(&db, &pw).await.unwrap());
+
+        let all = users::Entity::find().all(&db).await.unwrap();
+        let by_email: HashMap<&str, &users::Model> =
+            all.iter().map(|u| (u.email.as_str(), u)).collect();
+        let roles = [
+            Role::Sdr,
+            Role::AccountExecutive,
+            Role::AccountManager,
+            Role::CustomerSuccess,
+            Role::SalesManager,
+            Role::Director,
+            Role::Partner,
+        ];
+        for (login, role) in DEMO_LOGINS.iter().zip(roles) {
+            let u = by_email[login];
+            assert_eq!((u.role, u.active), (role, true), "{login}");
+        }
+        let manager = by_email["manager@demo.example"];
+        for rep in ["sdr", "ae", "am", "cs"] {
+            assert_eq!(by_email[email(rep).as_str()].manager_id, Some(manager.id));
+        }
+        assert_eq!(
+            manager.manager_id,
+            Some(by_email["director@demo.example"].id)
+        );
+        assert!(by_email["partner@demo.example"].partner_id.is_some());
+        assert_ne!(
+            by_email["partner@demo.example"].partner_id,
+            by_email["partner2@demo.example"].partner_id
+        );
+        assert!(all.iter().any(|u| !u.active));
+        // One hash for everyone, and it is the demo password's.
+        assert_eq!(
+            all.iter()
+                .map(|u| &u.password_hash)
+                .collect::<HashSet<_>>()
+                .len(),
+            1
+        );
+        assert!(
+            pw.verify(DEMO_PASSWORD, Some(&manager.password_hash))
+                .await
+                .unwrap()
+        );
+
+        let opps = opportunities::Entity::find().all(&db).await.unwrap();
+        let stages: HashSet<_> = opps.iter().map(|o| o.stage).collect();
+        assert_eq!(stages.len(), 6, "every stage appears");
+        assert_eq!(
+            opps.iter()
+                .map(|o| o.opportunity_type)
+                .collect::<HashSet<_>>()
+                .len(),
+            3
+        );
+        let accounts: HashMap<Uuid, accounts::Model> = accounts::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        for o in &opps {
+            assert_eq!(
+                (o.probability, o.forecast_category),
+                stage_forecast(o.stage),
+                "{}",
+                o.name
+            );
+            assert_eq!(
+                o.territory_id, accounts[&o.account_id].territory_id,
+                "{}",
+                o.name
+            );
+            let closed = matches!(o.stage, Stage::ClosedWon | Stage::ClosedLost);
+            assert_eq!(o.closed_at.is_some(), closed, "{}", o.name);
+            assert_eq!(
+                o.lost_reason.is_some(),
+                o.stage == Stage::ClosedLost,
+                "{}",
+                o.name
+            );
+        }
+
+        let leads = leads::Entity::find().all(&db).await.unwrap();
+        assert_eq!(
+            leads.iter().map(|l| l.status).collect::<HashSet<_>>().len(),
+            5
+        );
+        for l in leads.iter().filter(|l| l.status == Ls::Qualified) {
+            assert!(
+                l.budget.is_some()
+                    && l.authority.is_some()
+                    && l.need.is_some()
+                    && l.timeline.is_some()
+            );
+            assert!(l.budget_by_id.is_some() && l.timeline_at.is_some());
+        }
+
+        let territories = territories::Entity::find().all(&db).await.unwrap();
+        let by_id: HashMap<Uuid, &territories::Model> =
+            territories.iter().map(|t| (t.id, t)).collect();
+        assert!(territories.iter().map(|t| t.depth).max().unwrap() >= 2);
+        for t in &territories {
+            match t.parent_id.map(|p| by_id[&p]) {
+                None => assert_eq!((t.path.clone(), t.depth), (format!("/{}/", t.id), 0)),
+                Some(p) => assert_eq!(
+                    (t.path.clone(), t.depth),
+                    (format!("{}{}/", p.path, t.id), p.depth + 1)
+                ),
+            }
+        }
+        let pending = handoffs::Entity::find().filter(handoffs::Column::Status.eq(Hs::Pending));
+        assert_eq!(pending.count(&db).await.unwrap(), 2);
+
+        let count = users::Entity::find().count(&db).await.unwrap();
+        assert!(
+            !seed(&db, &pw).await.unwrap(),
+            "a second seed writes nothing"
+        );
+        assert_eq!(users::Entity::find().count(&db).await.unwrap(), count);
+    }
+
+    #[tokio::test]
+    async fn the_demo_organization_is_the_same_on_every_run() {
+        let pw = passwords();
+        let mut runs = Vec::new();
+        for _ in 0..2 {
+            let db = fresh_db().await;
+            assert!(seed(&db, &pw).await.unwrap());
+            let opps = opportunities::Entity::find()
+                .order_by_asc(opportunities::Column::Id)
+                .all(&db)
+                .await
+                .unwrap();
+            runs.push(opps);
+        }
+        assert_eq!(runs[0], runs[1]);
+    }
+
+    #[test]
+    fn seeding_futures_are_send() {
+        fn send<T: Send>(_: T) {}
+        let state: Option<&AppState> = None;
+        if let Some(state) = state {
+            send(seed_if_empty(state));
+        }
+    }
 }
