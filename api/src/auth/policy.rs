@@ -153,6 +153,18 @@ pub fn sees_internal_fields(actor: &Actor) -> bool {
     is_internal(actor.role)
 }
 
+/// Filters and sort orders on a field the caller may not see are refused, so that
+/// neither can reveal it.
+pub fn require_visible_field(actor: &Actor, field: &str) -> Result<(), AppError> {
+    if sees_internal_fields(actor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "partner users cannot filter or sort by {field}"
+        )))
+    }
+}
+
 /// How far an actor's rows reach for an action, as `viewerPermissions` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 pub enum Reach {

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::{
     activities::Activity,
     connection::{Conn, child_connection, nested_window, page_args, to_connection},
-    context::{InternalOnly, actor, loaders, state},
+    context::{InternalOnly, actor, loaders, opt_id, state},
     leads::Lead,
     loaders::{PageKey, shared},
     opportunities::Opportunity,
@@ -272,16 +272,6 @@ pub enum AccountClearable {
     Health,
 }
 
-fn gid(
-    raw: Option<&ID>,
-    type_name: &str,
-    field: &str,
-) -> async_graphql::Result<Option<uuid::Uuid>> {
-    Ok(raw
-        .map(|id| GlobalId::decode_as(id, type_name, field))
-        .transpose()?)
-}
-
 /// `Some(Some(v))` to set, `Some(None)` to clear, `None` to leave alone.
 fn change<T>(value: Option<T>, cleared: bool) -> Option<Option<T>> {
     if cleared { Some(None) } else { value.map(Some) }
@@ -307,8 +297,8 @@ impl AccountQuery {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = AccountFilter {
-            owner_id: gid(f.owner_id.as_ref(), "User", "ownerId")?,
-            territory_id: gid(f.territory_id.as_ref(), "Territory", "territoryId")?,
+            owner_id: opt_id(f.owner_id.as_ref(), "User", "ownerId")?,
+            territory_id: opt_id(f.territory_id.as_ref(), "Territory", "territoryId")?,
             lifecycle: f.lifecycle,
             search: f.search,
         };
@@ -346,15 +336,16 @@ impl AccountMutation {
             industry: input.industry.map(Some),
             country: input.country.map(Some),
             employee_count: input.employee_count.map(Some),
-            territory_id: gid(input.territory_id.as_ref(), "Territory", "territoryId")?.map(Some),
-            owner_id: gid(input.owner_id.as_ref(), "User", "ownerId")?.map(Some),
-            account_manager_id: gid(
+            territory_id: opt_id(input.territory_id.as_ref(), "Territory", "territoryId")?
+                .map(Some),
+            owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?.map(Some),
+            account_manager_id: opt_id(
                 input.account_manager_id.as_ref(),
                 "User",
                 "accountManagerId",
             )?
             .map(Some),
-            csm_id: gid(input.csm_id.as_ref(), "User", "csmId")?.map(Some),
+            csm_id: opt_id(input.csm_id.as_ref(), "User", "csmId")?.map(Some),
             lifecycle: input.lifecycle,
             arr_cents: input.arr.map(|a| money::to_cents(a, "arr")).transpose()?,
             contract_end_date: input.contract_end_date.map(Some),
@@ -381,15 +372,15 @@ impl AccountMutation {
             country: change(input.country.clone(), c(AccountClearable::Country)),
             employee_count: change(input.employee_count, c(AccountClearable::EmployeeCount)),
             territory_id: change(
-                gid(input.territory_id.as_ref(), "Territory", "territoryId")?,
+                opt_id(input.territory_id.as_ref(), "Territory", "territoryId")?,
                 c(AccountClearable::Territory),
             ),
             owner_id: change(
-                gid(input.owner_id.as_ref(), "User", "ownerId")?,
+                opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
                 c(AccountClearable::Owner),
             ),
             account_manager_id: change(
-                gid(
+                opt_id(
                     input.account_manager_id.as_ref(),
                     "User",
                     "accountManagerId",
@@ -397,7 +388,7 @@ impl AccountMutation {
                 c(AccountClearable::AccountManager),
             ),
             csm_id: change(
-                gid(input.csm_id.as_ref(), "User", "csmId")?,
+                opt_id(input.csm_id.as_ref(), "User", "csmId")?,
                 c(AccountClearable::Csm),
             ),
             lifecycle: input.lifecycle,

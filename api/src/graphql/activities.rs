@@ -2,12 +2,11 @@
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use entity::{activities, enums::ActivityKind};
-use uuid::Uuid;
 
 use super::{
     accounts::Account,
     connection::{Conn, page_args, to_connection},
-    context::{actor, loaders, state},
+    context::{actor, loaders, opt_id, state},
     leads::Lead,
     loaders::shared,
     opportunities::Opportunity,
@@ -118,12 +117,6 @@ pub struct LogActivityInput {
     pub opportunity_id: Option<ID>,
 }
 
-fn gid(raw: Option<&ID>, type_name: &str, field: &str) -> async_graphql::Result<Option<Uuid>> {
-    Ok(raw
-        .map(|id| GlobalId::decode_as(id, type_name, field))
-        .transpose()?)
-}
-
 #[derive(Default)]
 pub struct ActivityQuery;
 
@@ -142,10 +135,10 @@ impl ActivityQuery {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = ActivityFilter {
-            lead_id: gid(f.lead_id.as_ref(), "Lead", "leadId")?,
-            account_id: gid(f.account_id.as_ref(), "Account", "accountId")?,
-            opportunity_id: gid(f.opportunity_id.as_ref(), "Opportunity", "opportunityId")?,
-            actor_id: gid(f.actor_id.as_ref(), "User", "actorId")?,
+            lead_id: opt_id(f.lead_id.as_ref(), "Lead", "leadId")?,
+            account_id: opt_id(f.account_id.as_ref(), "Account", "accountId")?,
+            opportunity_id: opt_id(f.opportunity_id.as_ref(), "Opportunity", "opportunityId")?,
+            actor_id: opt_id(f.actor_id.as_ref(), "User", "actorId")?,
             kinds: f.kind,
             from: f.occurred_from,
             to: f.occurred_to,
@@ -177,9 +170,9 @@ impl ActivityMutation {
             kind: input.kind,
             summary: input.summary,
             occurred_at: input.occurred_at,
-            lead_id: gid(input.lead_id.as_ref(), "Lead", "leadId")?,
-            account_id: gid(input.account_id.as_ref(), "Account", "accountId")?,
-            opportunity_id: gid(
+            lead_id: opt_id(input.lead_id.as_ref(), "Lead", "leadId")?,
+            account_id: opt_id(input.account_id.as_ref(), "Account", "accountId")?,
+            opportunity_id: opt_id(
                 input.opportunity_id.as_ref(),
                 "Opportunity",
                 "opportunityId",

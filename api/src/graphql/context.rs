@@ -34,6 +34,16 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
     Ok(&request(ctx)?.loaders)
 }
 
+/// Decodes an optional global id argument of type `type_name`; `field` names it in errors.
+pub fn opt_id(
+    raw: Option<&async_graphql::ID>,
+    type_name: &str,
+    field: &str,
+) -> Result<Option<uuid::Uuid>, AppError> {
+    raw.map(|id| crate::domain::GlobalId::decode_as(id, type_name, field))
+        .transpose()
+}
+
 /// Guards fields partner users must never see (health, ARR, owners, territories, …).
 pub struct InternalOnly;
 

@@ -11,7 +11,7 @@ use super::{
     accounts::Account,
     activities::Activity,
     connection::{Conn, child_connection, nested_window, page_args, to_connection},
-    context::{actor, loaders, state},
+    context::{actor, loaders, opt_id, state},
     loaders::{PageKey, shared},
     territories::Territory,
     users::{OrderDirection, User},
@@ -272,12 +272,6 @@ pub struct QualifyLeadInput {
     pub timeline: Option<String>,
 }
 
-fn gid(raw: Option<&ID>, type_name: &str, field: &str) -> async_graphql::Result<Option<Uuid>> {
-    Ok(raw
-        .map(|id| GlobalId::decode_as(id, type_name, field))
-        .transpose()?)
-}
-
 #[derive(Default)]
 pub struct LeadQuery;
 
@@ -298,9 +292,9 @@ impl LeadQuery {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = LeadFilter {
-            owner_id: gid(f.owner_id.as_ref(), "User", "ownerId")?,
+            owner_id: opt_id(f.owner_id.as_ref(), "User", "ownerId")?,
             unowned: f.unowned,
-            territory_id: gid(f.territory_id.as_ref(), "Territory", "territoryId")?,
+            territory_id: opt_id(f.territory_id.as_ref(), "Territory", "territoryId")?,
             status: f.status,
             search: f.search,
         };
@@ -340,8 +334,9 @@ impl LeadMutation {
             employee_count: input.employee_count.map(Some),
             source: Some(input.source),
             status: None,
-            owner_id: gid(input.owner_id.as_ref(), "User", "ownerId")?.map(Some),
-            territory_id: gid(input.territory_id.as_ref(), "Territory", "territoryId")?.map(Some),
+            owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?.map(Some),
+            territory_id: opt_id(input.territory_id.as_ref(), "Territory", "territoryId")?
+                .map(Some),
         };
         Ok(svc::create(state(ctx)?, actor, i).await?.into())
     }
@@ -357,7 +352,7 @@ impl LeadMutation {
         let owner = if input.clear_owner {
             Some(None)
         } else {
-            gid(input.owner_id.as_ref(), "User", "ownerId")?.map(Some)
+            opt_id(input.owner_id.as_ref(), "User", "ownerId")?.map(Some)
         };
         let i = LeadInput {
             company_name: input.company_name,
@@ -370,7 +365,8 @@ impl LeadMutation {
             source: input.source,
             status: input.status,
             owner_id: owner,
-            territory_id: gid(input.territory_id.as_ref(), "Territory", "territoryId")?.map(Some),
+            territory_id: opt_id(input.territory_id.as_ref(), "Territory", "territoryId")?
+                .map(Some),
         };
         Ok(svc::update(state(ctx)?, actor, id, i).await?.into())
     }

@@ -6,13 +6,12 @@ use entity::{
     opportunities,
 };
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::{
     accounts::Account,
     activities::Activity,
     connection::{Conn, child_connection, nested_window, page_args, to_connection},
-    context::{InternalOnly, actor, loaders, state},
+    context::{InternalOnly, actor, loaders, opt_id, state},
     loaders::{PageKey, shared},
     territories::Territory,
     users::{OrderDirection, Partner, User},
@@ -256,12 +255,6 @@ pub struct CloseOpportunityInput {
     pub close_date: Option<chrono::NaiveDate>,
 }
 
-fn gid(raw: Option<&ID>, type_name: &str, field: &str) -> async_graphql::Result<Option<Uuid>> {
-    Ok(raw
-        .map(|id| GlobalId::decode_as(id, type_name, field))
-        .transpose()?)
-}
-
 fn cents(v: Option<Decimal>, field: &str) -> async_graphql::Result<Option<i64>> {
     Ok(v.map(|a| money::to_cents(a, field)).transpose()?)
 }
@@ -286,9 +279,9 @@ impl OpportunityQuery {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = OpportunityFilter {
-            owner_id: gid(f.owner_id.as_ref(), "User", "ownerId")?,
-            account_id: gid(f.account_id.as_ref(), "Account", "accountId")?,
-            territory_id: gid(f.territory_id.as_ref(), "Territory", "territoryId")?,
+            owner_id: opt_id(f.owner_id.as_ref(), "User", "ownerId")?,
+            account_id: opt_id(f.account_id.as_ref(), "Account", "accountId")?,
+            territory_id: opt_id(f.territory_id.as_ref(), "Territory", "territoryId")?,
             stages: f.stage,
             types: f.r#type,
             close_from: f.close_date_from,
@@ -333,8 +326,8 @@ impl OpportunityMutation {
             close_date: input.close_date,
             probability: input.probability,
             forecast_category: input.forecast_category,
-            owner_id: gid(input.owner_id.as_ref(), "User", "ownerId")?,
-            sourced_by_id: gid(input.sourced_by_id.as_ref(), "User", "sourcedById")?,
+            owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
+            sourced_by_id: opt_id(input.sourced_by_id.as_ref(), "User", "sourcedById")?,
         };
         Ok(svc::create(state(ctx)?, actor, n).await?.into())
     }
@@ -356,7 +349,7 @@ impl OpportunityMutation {
             close_date: input.close_date,
             probability: input.probability,
             forecast_category: input.forecast_category,
-            owner_id: gid(input.owner_id.as_ref(), "User", "ownerId")?,
+            owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
         };
         Ok(svc::update(state(ctx)?, actor, id, version, c)
             .await?

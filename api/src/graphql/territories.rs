@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{
     accounts::Account,
     connection::{Conn, child_connection, nested_window, page_args, to_connection},
-    context::{actor, loaders, state},
+    context::{actor, loaders, opt_id, state},
     loaders::{PageKey, shared},
     users::User,
 };
@@ -212,12 +212,6 @@ pub struct UpdateTerritoryInput {
     pub criteria: Option<TerritoryCriteria>,
 }
 
-fn opt_gid(raw: Option<&ID>, type_name: &str, field: &str) -> async_graphql::Result<Option<Uuid>> {
-    Ok(raw
-        .map(|id| GlobalId::decode_as(id, type_name, field))
-        .transpose()?)
-}
-
 #[derive(Default)]
 pub struct TerritoryQuery;
 
@@ -236,8 +230,8 @@ impl TerritoryQuery {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
         let filter = TerritoryFilter {
-            parent_id: opt_gid(f.parent_id.as_ref(), "Territory", "parentId")?,
-            root_id: opt_gid(f.root_id.as_ref(), "Territory", "rootId")?,
+            parent_id: opt_id(f.parent_id.as_ref(), "Territory", "parentId")?,
+            root_id: opt_id(f.root_id.as_ref(), "Territory", "rootId")?,
             roots_only: f.roots_only,
             search: f.search,
         };
@@ -271,8 +265,8 @@ impl TerritoryMutation {
         let actor = actor(ctx)?;
         let new = NewTerritory {
             name: input.name,
-            parent_id: opt_gid(input.parent_id.as_ref(), "Territory", "parentId")?,
-            manager_id: opt_gid(input.manager_id.as_ref(), "User", "managerId")?,
+            parent_id: opt_id(input.parent_id.as_ref(), "Territory", "parentId")?,
+            manager_id: opt_id(input.manager_id.as_ref(), "User", "managerId")?,
             criteria: input.criteria.into(),
         };
         Ok(svc::create(state(ctx)?, actor, new).await?.into())
@@ -290,7 +284,7 @@ impl TerritoryMutation {
         let manager_id = if input.clear_manager {
             Some(None)
         } else {
-            opt_gid(input.manager_id.as_ref(), "User", "managerId")?.map(Some)
+            opt_id(input.manager_id.as_ref(), "User", "managerId")?.map(Some)
         };
         let changes = TerritoryChanges {
             name: input.name,
@@ -310,7 +304,7 @@ impl TerritoryMutation {
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Territory", "id")?;
-        let parent = opt_gid(parent_id.as_ref(), "Territory", "parentId")?;
+        let parent = opt_id(parent_id.as_ref(), "Territory", "parentId")?;
         Ok(svc::move_to(state(ctx)?, actor, id, parent).await?.into())
     }
 

@@ -9,13 +9,12 @@ use uuid::Uuid;
 
 use super::{
     connection::{Conn, page_args, to_connection},
-    context::{actor, loaders, state},
+    context::{actor, loaders, opt_id, state},
     loaders::shared,
 };
 use crate::{
     auth::policy::Action,
     domain::GlobalId,
-    error::AppError,
     services::users::{self as svc, NewUser, UserChanges, UserFilter, UserOrder, UserOrderField},
 };
 
@@ -161,11 +160,6 @@ pub struct UpdateUserInput {
     pub partner_id: Option<ID>,
     pub password: Option<String>,
     pub active: Option<bool>,
-}
-
-fn opt_id(raw: Option<&ID>, type_name: &str, field: &str) -> Result<Option<Uuid>, AppError> {
-    raw.map(|id| GlobalId::decode_as(id, type_name, field))
-        .transpose()
 }
 
 #[derive(Default)]

@@ -569,15 +569,9 @@ fn opportunity_rows() -> Vec<opportunities::ActiveModel> {
 }
 
 /// The probability and forecast category that go with a stage.
+/// The stage's default probability and forecast category, as the API sets them.
 pub(super) fn stage_forecast(stage: Stage) -> (i32, ForecastCategory) {
-    match stage {
-        Stage::Prospecting => (10, ForecastCategory::Pipeline),
-        Stage::Discovery => (20, ForecastCategory::Pipeline),
-        Stage::Proposal => (50, ForecastCategory::BestCase),
-        Stage::Negotiation => (80, ForecastCategory::Commit),
-        Stage::ClosedWon => (100, ForecastCategory::Closed),
-        Stage::ClosedLost => (0, ForecastCategory::Omitted),
-    }
+    crate::domain::pipeline::stage_defaults(stage)
 }
 
 fn activity_rows() -> Vec<activities::ActiveModel> {

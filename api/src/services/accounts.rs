@@ -8,13 +8,13 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, text_search},
+    page::{PageArgs, Paged, fetch_page, text_search},
     placement, users,
 };
 use crate::{
@@ -51,17 +51,6 @@ pub enum AccountOrderField {
 pub struct AccountOrder {
     pub field: AccountOrderField,
     pub descending: bool,
-}
-
-/// Partner users may only filter and sort on the fields they can see.
-fn refuse_internal(actor: &Actor, field: &str) -> AppResult<()> {
-    if policy::sees_internal_fields(actor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "partner users cannot filter or sort by {field}"
-        )))
-    }
 }
 
 /// Rows of `column` in `territory`'s subtree (the territory must be visible).
@@ -102,11 +91,11 @@ pub async fn list<C: ConnectionTrait>(
     page.validate()?;
     let mut cond = policy::account_scope(actor);
     if let Some(owner) = filter.owner_id {
-        refuse_internal(actor, "owner")?;
+        policy::require_visible_field(actor, "owner")?;
         cond = cond.add(accounts::Column::OwnerId.eq(owner));
     }
     if let Some(t) = filter.territory_id {
-        refuse_internal(actor, "territory")?;
+        policy::require_visible_field(actor, "territory")?;
         cond = cond.add(
             in_subtree(
                 db,
@@ -118,7 +107,7 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     if let Some(l) = filter.lifecycle {
-        refuse_internal(actor, "lifecycle")?;
+        policy::require_visible_field(actor, "lifecycle")?;
         cond = cond.add(accounts::Column::Lifecycle.eq(l));
     }
     if let Some(s) = text_search(
@@ -134,41 +123,23 @@ pub async fn list<C: ConnectionTrait>(
         AccountOrderField::Name => accounts::Column::Name,
         AccountOrderField::CreatedAt => accounts::Column::CreatedAt,
         AccountOrderField::Arr => {
-            refuse_internal(actor, "arr")?;
+            policy::require_visible_field(actor, "arr")?;
             accounts::Column::ArrCents
         }
         AccountOrderField::EmployeeCount => {
-            refuse_internal(actor, "employeeCount")?;
+            policy::require_visible_field(actor, "employeeCount")?;
             accounts::Column::EmployeeCount
         }
     };
-    let total = accounts::Entity::find()
-        .filter(cond.clone())
-        .count(db)
-        .await?;
-    let window = page.window(total)?;
-    let items = if window.limit == 0 {
-        Vec::new()
-    } else {
-        let dir = if order.descending {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        accounts::Entity::find()
-            .filter(cond)
-            .order_by(col, dir.clone())
-            .order_by(accounts::Column::Id, dir)
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(db)
-            .await?
-    };
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+    fetch_page(
+        db,
+        accounts::Entity::find().filter(cond),
+        page,
+        col,
+        order.descending,
+        accounts::Column::Id,
+    )
+    .await
 }
 
 /// An account the actor may see, or `NOT_FOUND`.

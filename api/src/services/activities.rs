@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 use entity::{activities, enums::ActivityKind};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, text_search},
+    page::{PageArgs, Paged, fetch_page, text_search},
 };
 use crate::{
     auth::{
@@ -70,28 +70,15 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(s) = text_search(f.search.as_deref(), &[(activities::Entity, A::Summary)])? {
         cond = cond.add(s);
     }
-    let total = activities::Entity::find()
-        .filter(cond.clone())
-        .count(db)
-        .await?;
-    let window = page.window(total)?;
-    let items = if window.limit == 0 {
-        Vec::new()
-    } else {
-        activities::Entity::find()
-            .filter(cond)
-            .order_by_desc(A::OccurredAt)
-            .order_by_desc(A::Id)
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(db)
-            .await?
-    };
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+    fetch_page(
+        db,
+        activities::Entity::find().filter(cond),
+        page,
+        A::OccurredAt,
+        true,
+        A::Id,
+    )
+    .await
 }
 
 pub async fn get<C: ConnectionTrait>(

@@ -68,10 +68,7 @@ pub async fn record<C: ConnectionTrait>(
 /// Reading the trail: directors all of it, sales managers their team's actions.
 pub mod query {
     use entity::audit_events;
-    use sea_orm::{
-        ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-        QuerySelect,
-    };
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
     use uuid::Uuid;
 
     use crate::{
@@ -80,7 +77,7 @@ pub mod query {
             policy::{self, Action},
         },
         error::{AppError, AppResult},
-        services::page::{PageArgs, Paged},
+        services::page::{PageArgs, Paged, fetch_page},
     };
 
     #[derive(Debug, Default, Clone)]
@@ -113,28 +110,15 @@ pub mod query {
         if let Some(a) = &f.action {
             cond = cond.add(E::Action.eq(a.as_str()));
         }
-        let total = audit_events::Entity::find()
-            .filter(cond.clone())
-            .count(db)
-            .await?;
-        let window = page.window(total)?;
-        let items = if window.limit == 0 {
-            Vec::new()
-        } else {
-            audit_events::Entity::find()
-                .filter(cond)
-                .order_by_desc(E::At)
-                .order_by_desc(E::Id)
-                .offset(window.offset)
-                .limit(window.limit)
-                .all(db)
-                .await?
-        };
-        Ok(Paged {
-            items,
-            total,
-            window,
-        })
+        fetch_page(
+            db,
+            audit_events::Entity::find().filter(cond),
+            page,
+            E::At,
+            true,
+            E::Id,
+        )
+        .await
     }
 
     pub async fn get<C: ConnectionTrait>(

@@ -6,15 +6,14 @@ use entity::{
     leads,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::{
     accounts::in_subtree,
     audit::{self, Changes},
-    page::{PageArgs, Paged, text_search},
+    page::{PageArgs, Paged, fetch_page, text_search},
     placement, users,
 };
 use crate::{
@@ -79,35 +78,20 @@ pub async fn list<C: ConnectionTrait>(
     )? {
         cond = cond.add(s);
     }
-    let total = leads::Entity::find().filter(cond.clone()).count(db).await?;
-    let window = page.window(total)?;
-    let items = if window.limit == 0 {
-        Vec::new()
-    } else {
-        let col = match order.0 {
-            LeadOrderField::CreatedAt => leads::Column::CreatedAt,
-            LeadOrderField::CompanyName => leads::Column::CompanyName,
-            LeadOrderField::Status => leads::Column::Status,
-        };
-        let dir = if order.1 {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        leads::Entity::find()
-            .filter(cond)
-            .order_by(col, dir.clone())
-            .order_by(leads::Column::Id, dir)
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(db)
-            .await?
+    let col = match order.0 {
+        LeadOrderField::CreatedAt => leads::Column::CreatedAt,
+        LeadOrderField::CompanyName => leads::Column::CompanyName,
+        LeadOrderField::Status => leads::Column::Status,
     };
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+    fetch_page(
+        db,
+        leads::Entity::find().filter(cond),
+        page,
+        col,
+        order.1,
+        leads::Column::Id,
+    )
+    .await
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> AppResult<leads::Model> {

@@ -7,15 +7,15 @@ use entity::{
     opportunities,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::{
     accounts::in_subtree,
     audit::{self, Changes},
-    page::{PageArgs, Paged, text_search},
+    page::{PageArgs, Paged, fetch_page, text_search},
     users,
 };
 use crate::{
@@ -52,16 +52,6 @@ pub enum OpportunityOrderField {
     Probability,
 }
 
-fn refuse_internal(actor: &Actor, field: &str) -> AppResult<()> {
-    if policy::sees_internal_fields(actor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "partner users cannot filter or sort by {field}"
-        )))
-    }
-}
-
 #[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -75,21 +65,21 @@ pub async fn list<C: ConnectionTrait>(
     page.validate()?;
     let mut cond = policy::opportunity_scope(actor);
     if let Some(o) = f.owner_id {
-        refuse_internal(actor, "owner")?;
+        policy::require_visible_field(actor, "owner")?;
         cond = cond.add(O::OwnerId.eq(o));
     }
     if let Some(a) = f.account_id {
         cond = cond.add(O::AccountId.eq(a));
     }
     if let Some(t) = f.territory_id {
-        refuse_internal(actor, "territory")?;
+        policy::require_visible_field(actor, "territory")?;
         cond = cond.add(in_subtree(db, actor, t, (opportunities::Entity, O::TerritoryId)).await?);
     }
     if !f.stages.is_empty() {
         cond = cond.add(O::Stage.is_in(f.stages.iter().copied()));
     }
     if !f.types.is_empty() {
-        refuse_internal(actor, "type")?;
+        policy::require_visible_field(actor, "type")?;
         cond = cond.add(O::OpportunityType.is_in(f.types.iter().copied()));
     }
     if let Some(d) = f.close_from {
@@ -113,37 +103,19 @@ pub async fn list<C: ConnectionTrait>(
         OpportunityOrderField::Name => O::Name,
         OpportunityOrderField::CreatedAt => O::CreatedAt,
         OpportunityOrderField::Probability => {
-            refuse_internal(actor, "probability")?;
+            policy::require_visible_field(actor, "probability")?;
             O::Probability
         }
     };
-    let total = opportunities::Entity::find()
-        .filter(cond.clone())
-        .count(db)
-        .await?;
-    let window = page.window(total)?;
-    let items = if window.limit == 0 {
-        Vec::new()
-    } else {
-        let dir = if order.1 {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        opportunities::Entity::find()
-            .filter(cond)
-            .order_by(col, dir.clone())
-            .order_by(O::Id, dir)
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(db)
-            .await?
-    };
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+    fetch_page(
+        db,
+        opportunities::Entity::find().filter(cond),
+        page,
+        col,
+        order.1,
+        O::Id,
+    )
+    .await
 }
 
 pub async fn get<C: ConnectionTrait>(

@@ -4,7 +4,8 @@
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use sea_orm::{
-    Condition,
+    Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryOrder, QuerySelect,
+    Select,
     sea_query::{Expr, Func, IntoColumnRef, LikeExpr},
 };
 
@@ -61,6 +62,46 @@ pub struct Window {
     pub limit: u64,
     pub has_previous: bool,
     pub has_next: bool,
+}
+
+/// Counts the rows of a scoped, filtered query, then fetches the page `page` selects,
+/// ordered by `order` (then `tiebreak`, so equal values keep a stable order). Two
+/// statements, whatever the page size.
+pub async fn fetch_page<E, C>(
+    db: &C,
+    query: Select<E>,
+    page: &PageArgs,
+    order: E::Column,
+    descending: bool,
+    tiebreak: E::Column,
+) -> Result<Paged<E::Model>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = query.clone().count(db).await?;
+    let window = page.window(total)?;
+    if window.limit == 0 {
+        return Ok(Paged {
+            items: Vec::new(),
+            total,
+            window,
+        });
+    }
+    let dir = if descending { Order::Desc } else { Order::Asc };
+    let items = query
+        .order_by(order, dir.clone())
+        .order_by(tiebreak, dir)
+        .offset(window.offset)
+        .limit(window.limit)
+        .all(db)
+        .await?;
+    Ok(Paged {
+        items,
+        total,
+        window,
+    })
 }
 
 pub struct Paged<T> {

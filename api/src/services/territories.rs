@@ -7,15 +7,15 @@ use entity::{
     territories, territory_members, users,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, text_search},
+    page::{PageArgs, Paged, fetch_page, text_search},
 };
 use crate::{
     auth::{
@@ -73,27 +73,15 @@ pub async fn list<C: ConnectionTrait>(
     )? {
         cond = cond.add(search);
     }
-    let total = territories::Entity::find()
-        .filter(cond.clone())
-        .count(db)
-        .await?;
-    let window = page.window(total)?;
-    let items = if window.limit == 0 {
-        Vec::new()
-    } else {
-        territories::Entity::find()
-            .filter(cond)
-            .order_by_asc(territories::Column::Path)
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(db)
-            .await?
-    };
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+    fetch_page(
+        db,
+        territories::Entity::find().filter(cond),
+        page,
+        territories::Column::Path,
+        false,
+        territories::Column::Id,
+    )
+    .await
 }
 
 /// A territory the actor may see, or `NOT_FOUND`.

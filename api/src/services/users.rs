@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     audit::{self, Changes},
     auth,
-    page::{PageArgs, Paged, text_search},
+    page::{PageArgs, Paged, fetch_page, text_search},
 };
 use crate::{
     auth::{
@@ -82,35 +82,20 @@ pub async fn list<C: ConnectionTrait>(
     policy::require(actor, Action::ReadUsers)?;
     page.validate()?;
     let cond = policy::user_scope(actor).add(filter_condition(filter)?);
-    let total = users::Entity::find().filter(cond.clone()).count(db).await?;
-    let window = page.window(total)?;
-    let items = if window.limit == 0 {
-        Vec::new()
-    } else {
-        let col = match order.field {
-            UserOrderField::Name => users::Column::Name,
-            UserOrderField::Email => users::Column::Email,
-            UserOrderField::CreatedAt => users::Column::CreatedAt,
-        };
-        let dir = if order.descending {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
-        users::Entity::find()
-            .filter(cond)
-            .order_by(col, dir.clone())
-            .order_by(users::Column::Id, dir)
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(db)
-            .await?
+    let col = match order.field {
+        UserOrderField::Name => users::Column::Name,
+        UserOrderField::Email => users::Column::Email,
+        UserOrderField::CreatedAt => users::Column::CreatedAt,
     };
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+    fetch_page(
+        db,
+        users::Entity::find().filter(cond),
+        page,
+        col,
+        order.descending,
+        users::Column::Id,
+    )
+    .await
 }
 
 /// A user the actor may see, or `NOT_FOUND`.
