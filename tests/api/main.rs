@@ -5,6 +5,7 @@
 mod auth;
 mod binary;
 mod counts;
+mod fixture;
 mod helpers;
 mod http;
 mod matrix;
