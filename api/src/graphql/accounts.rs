@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 
 use super::{
     activities::Activity,
-    connection::{Conn, child_connection, nested_window, page_args, to_connection},
+    connection::{Conn, nested, page_args, to_connection},
     context::{InternalOnly, actor, loaders, opt_id, state},
     leads::Lead,
-    loaders::{PageKey, shared},
+    loaders::shared,
     opportunities::Opportunity,
     territories::Territory,
     users::{OrderDirection, Partner, User},
@@ -146,18 +146,14 @@ impl Account {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Opportunity>> {
-        let (offset, limit) = nested_window(first, after)?;
-        let key = PageKey {
-            parent: self.model.id,
-            offset,
-            limit,
-        };
-        let rows = loaders(ctx)?
-            .account_opportunities
-            .load_one(key)
-            .await
-            .map_err(shared)?;
-        Ok(child_connection(rows, offset, Opportunity::from))
+        nested(
+            &loaders(ctx)?.account_opportunities,
+            self.model.id,
+            first,
+            after,
+            Opportunity::from,
+        )
+        .await
     }
 
     /// Leads converted into this account that the caller may see.
@@ -168,18 +164,14 @@ impl Account {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Lead>> {
-        let (offset, limit) = nested_window(first, after)?;
-        let key = PageKey {
-            parent: self.model.id,
-            offset,
-            limit,
-        };
-        let rows = loaders(ctx)?
-            .account_leads
-            .load_one(key)
-            .await
-            .map_err(shared)?;
-        Ok(child_connection(rows, offset, Lead::from))
+        nested(
+            &loaders(ctx)?.account_leads,
+            self.model.id,
+            first,
+            after,
+            Lead::from,
+        )
+        .await
     }
 
     #[graphql(guard = "InternalOnly")]
@@ -189,18 +181,14 @@ impl Account {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
-        let (offset, limit) = nested_window(first, after)?;
-        let key = PageKey {
-            parent: self.model.id,
-            offset,
-            limit,
-        };
-        let rows = loaders(ctx)?
-            .account_activities
-            .load_one(key)
-            .await
-            .map_err(shared)?;
-        Ok(child_connection(rows, offset, Activity::from))
+        nested(
+            &loaders(ctx)?.account_activities,
+            self.model.id,
+            first,
+            after,
+            Activity::from,
+        )
+        .await
     }
 }
 

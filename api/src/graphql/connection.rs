@@ -5,6 +5,11 @@ use async_graphql::{
     connection::{Connection, CursorType, Edge, EmptyFields},
 };
 
+use async_graphql::dataloader::DataLoader;
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use super::loaders::{ChildPage, PageKey, shared};
 use crate::services::page::{PageArgs, Paged, decode_cursor, encode_cursor};
 
 /// Extra fields on every connection.
@@ -86,6 +91,32 @@ pub fn nested_window(
     };
     let limit = first.map_or(crate::services::page::DEFAULT_PAGE, |f| f as u64);
     Ok((offset, limit))
+}
+
+/// One page of a nested list through its windowed loader, as a connection.
+pub async fn nested<E, T>(
+    loader: &DataLoader<ChildPage<E>>,
+    parent: Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    convert: impl Fn(E::Model) -> T,
+) -> async_graphql::Result<Conn<T>>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+    T: async_graphql::OutputType,
+{
+    let (offset, limit) = nested_window(first, after)?;
+    let rows = loader
+        .load_one(PageKey {
+            parent,
+            offset,
+            limit,
+        })
+        .await
+        .map_err(shared)?;
+    Ok(child_connection(rows, offset, convert))
 }
 
 pub fn child_connection<M, T>(

@@ -10,9 +10,9 @@ use rust_decimal::Decimal;
 use super::{
     accounts::Account,
     activities::Activity,
-    connection::{Conn, child_connection, nested_window, page_args, to_connection},
+    connection::{Conn, nested, page_args, to_connection},
     context::{InternalOnly, actor, loaders, opt_id, state},
-    loaders::{PageKey, shared},
+    loaders::shared,
     territories::Territory,
     users::{OrderDirection, Partner, User},
 };
@@ -169,18 +169,14 @@ impl Opportunity {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
-        let (offset, limit) = nested_window(first, after)?;
-        let key = PageKey {
-            parent: self.model.id,
-            offset,
-            limit,
-        };
-        let rows = loaders(ctx)?
-            .opportunity_activities
-            .load_one(key)
-            .await
-            .map_err(shared)?;
-        Ok(child_connection(rows, offset, Activity::from))
+        nested(
+            &loaders(ctx)?.opportunity_activities,
+            self.model.id,
+            first,
+            after,
+            Activity::from,
+        )
+        .await
     }
 }
 

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::{
     accounts::Account,
-    connection::{Conn, child_connection, nested_window, page_args, to_connection},
+    connection::{Conn, nested, page_args, to_connection},
     context::{actor, loaders, opt_id, state},
-    loaders::{PageKey, shared},
+    loaders::shared,
     users::User,
 };
 use crate::{
@@ -109,18 +109,14 @@ impl Territory {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Territory>> {
-        let (offset, limit) = nested_window(first, after)?;
-        let key = PageKey {
-            parent: self.model.id,
-            offset,
-            limit,
-        };
-        let rows = loaders(ctx)?
-            .territory_children
-            .load_one(key)
-            .await
-            .map_err(shared)?;
-        Ok(child_connection(rows, offset, Territory::from))
+        nested(
+            &loaders(ctx)?.territory_children,
+            self.model.id,
+            first,
+            after,
+            Territory::from,
+        )
+        .await
     }
 
     /// The accountable sales manager.
@@ -165,18 +161,14 @@ impl Territory {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Account>> {
-        let (offset, limit) = nested_window(first, after)?;
-        let key = PageKey {
-            parent: self.model.id,
-            offset,
-            limit,
-        };
-        let rows = loaders(ctx)?
-            .territory_accounts
-            .load_one(key)
-            .await
-            .map_err(shared)?;
-        Ok(child_connection(rows, offset, Account::from))
+        nested(
+            &loaders(ctx)?.territory_accounts,
+            self.model.id,
+            first,
+            after,
+            Account::from,
+        )
+        .await
     }
 }
 
