@@ -79,3 +79,53 @@ fn help_lists_every_subcommand() {
         assert!(help.contains(cmd), "{cmd} missing from --help");
     }
 }
+
+#[test]
+fn serves_the_demo_and_stops_cleanly_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("salesgraph-sigterm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = salesgraph()
+        .current_dir(&dir)
+        .env("SALESGRAPH_ADDR", format!("127.0.0.1:{port}"))
+        .env("SALESGRAPH_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until it answers: migrations and the demo seed run first.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let ready = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            if reply.starts_with("HTTP/1.1 200") {
+                break true;
+            }
+        }
+        if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(ready, "the server never became ready");
+    assert!(
+        dir.join("salesgraph.db").exists(),
+        "the default SQLite file was not created"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(status.success(), "exit after SIGTERM: {status:?}");
+}
