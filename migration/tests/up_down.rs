@@ -111,6 +111,7 @@ async fn insert_rows(db: &DatabaseConnection) -> Result<(), DbErr> {
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         created_at: now,
         updated_at: now,
+        tokens_valid_after: None,
     };
     round_trip::<users::ActiveModel>(db, manager.clone()).await?;
     let user = users::Model {
@@ -124,6 +125,7 @@ async fn insert_rows(db: &DatabaseConnection) -> Result<(), DbErr> {
         password_hash: "x".to_owned(),
         created_at: now,
         updated_at: later,
+        tokens_valid_after: Some(later),
     };
     round_trip::<users::ActiveModel>(db, user.clone()).await?;
 

@@ -177,6 +177,17 @@ async fn logout_ends_refresh_and_a_stale_header_does_not_block_login() {
         .gql("mutation { logout }", json!({}), Some(&access))
         .await;
     assert_eq!(out["data"]["logout"], true, "{out}");
+    // The access token used to sign out is dead too, not only the refresh token.
+    let me = app.gql("{ me { id } }", json!({}), Some(&access)).await;
+    assert_eq!(code(&me), Some("UNAUTHENTICATED"), "{me}");
+    // A new sign-in works at once.
+    let again = app.login("am@test.example", PASSWORD).await;
+    let fresh = again["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me = app.gql("{ me { id } }", json!({}), Some(&fresh)).await;
+    assert!(me["data"]["me"]["id"].is_string(), "{me}");
     let q = "mutation($t: String!) { refreshToken(token: $t) { accessToken } }";
     let r = app.gql(q, json!({ "t": refresh }), None).await;
     assert_eq!(code(&r), Some("UNAUTHENTICATED"));

@@ -83,6 +83,7 @@ async fn insert_user(
         password_hash: Set(password_hash().to_string()),
         created_at: Set(now),
         updated_at: Set(now),
+        tokens_valid_after: Set(None),
     }
     .insert(db)
     .await

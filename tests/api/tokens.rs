@@ -15,7 +15,7 @@ fn claims(app: &TestApp, who: &str) -> Value {
     let role = serde_json::to_value(u.role).unwrap();
     json!({
         "sub": u.id, "role": role, "iss": ISSUER, "aud": AUDIENCE,
-        "iat": now(), "nbf": now(), "exp": now() + 600, "jti": uuid::Uuid::new_v4(),
+        "iat": now(), "iat_ms": now() * 1000, "nbf": now(), "exp": now() + 600, "jti": uuid::Uuid::new_v4(),
     })
 }
 
@@ -160,7 +160,7 @@ async fn forged_and_stale_tokens_are_refused() {
         c[field] = value;
         cases.push((name, hs256(&c)));
     }
-    for missing in ["exp", "nbf", "iat", "iss", "aud", "sub"] {
+    for missing in ["exp", "nbf", "iat", "iat_ms", "iss", "aud", "sub"] {
         let mut c = good.clone();
         c.as_object_mut().unwrap().remove(missing);
         cases.push((missing, hs256(&c)));

@@ -64,7 +64,13 @@ pub async fn resolve(
     };
     let user = users::Entity::find_by_id(claims.sub).one(db).await?;
     match user {
-        Some(u) if u.active && u.role == claims.role => {
+        // Tokens issued before the user's last sign-out or password reset are dead.
+        Some(u)
+            if u.active
+                && u.role == claims.role
+                && u.tokens_valid_after
+                    .is_none_or(|t| claims.iat_ms >= t.timestamp_millis()) =>
+        {
             Ok(Caller::Authenticated(Box::new(Actor {
                 user_id: u.id,
                 role: u.role,

@@ -24,6 +24,9 @@ pub struct Claims {
     pub exp: u64,
     pub nbf: u64,
     pub iat: u64,
+    /// `iat` in milliseconds: sign-out ends tokens issued before it to the millisecond,
+    /// where whole seconds would let a token from the same second live on.
+    pub iat_ms: i64,
     pub jti: Uuid,
 }
 
@@ -77,6 +80,7 @@ impl TokenKeys {
     pub fn issue(&self, user_id: Uuid, role: Role) -> Result<Issued, AppError> {
         let now = chrono::Utc::now();
         let iat = now.timestamp().max(0) as u64;
+        let iat_ms = now.timestamp_millis();
         let exp = iat + self.ttl.as_secs();
         let claims = Claims {
             sub: user_id,
@@ -86,6 +90,7 @@ impl TokenKeys {
             exp,
             nbf: iat,
             iat,
+            iat_ms,
             jti: Uuid::new_v4(),
         };
         let mut header = Header::new(Algorithm::HS256);

@@ -59,6 +59,7 @@ pub async fn create_user(
         password_hash: Set(passwords.hash(password).await?),
         created_at: Set(now),
         updated_at: Set(now),
+        tokens_valid_after: Set(None),
     }
     .insert(db)
     .await?)

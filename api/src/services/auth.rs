@@ -277,6 +277,16 @@ async fn revoke_family<C: ConnectionTrait>(db: &C, family_id: Uuid) -> AppResult
     Ok(())
 }
 
+/// Refuses every access token of `user_id` issued until now.
+pub async fn end_access_tokens<C: ConnectionTrait>(db: &C, user_id: Uuid) -> AppResult<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::TokensValidAfter, Expr::value(Utc::now()))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Revokes every refresh token of `user_id` (sign out everywhere, deactivation).
 pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: Uuid) -> AppResult<u64> {
     let res = refresh_tokens::Entity::update_many()
@@ -311,6 +321,7 @@ pub async fn logout(
         }
         None => revoke_all(&txn, actor.user_id).await?,
     };
+    end_access_tokens(&txn, actor.user_id).await?;
     audit::record(
         &txn,
         Some(actor.user_id),

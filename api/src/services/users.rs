@@ -206,6 +206,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
         password_hash: Set(hash),
         created_at: Set(now),
         updated_at: Set(now),
+        tokens_valid_after: Set(None),
     }
     .insert(&txn)
     .await
@@ -294,6 +295,7 @@ pub async fn update(
     // Sessions end when the account is deactivated, its role changes or its password is reset.
     if !after.active || after.role != before.role || password_changed {
         auth::revoke_all(&txn, id).await?;
+        auth::end_access_tokens(&txn, id).await?;
     }
     let changes = Changes::new()
         .field("email", before.email.clone(), after.email.clone())

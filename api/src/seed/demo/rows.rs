@@ -48,6 +48,7 @@ pub(super) fn user_rows(hash: &str) -> Vec<users::ActiveModel> {
                 password_hash: Set(hash.into()),
                 created_at: Set(days_ago(300)),
                 updated_at: Set(days_ago(if active { 300 } else { 40 })),
+                tokens_valid_after: Set(None),
             },
         )
         .collect()

@@ -183,6 +183,7 @@ impl Org {
             password_hash: Set(hash.to_owned()),
             created_at: Set(org_created()),
             updated_at: Set(org_created()),
+            tokens_valid_after: Set(None),
         });
         id
     }
