@@ -199,6 +199,41 @@ fn sealed(scope: Condition) -> Condition {
     Condition::all().add(scope)
 }
 
+/// The slot a new row gives its creator when the input names nobody: sellers own what
+/// they create (an AE the accounts and leads, an account manager the accounts they
+/// manage, an SDR the leads), so the row is in their scope the moment it exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatorSlot {
+    AccountOwner,
+    AccountManager,
+    LeadOwner,
+    None,
+}
+
+pub fn account_creator_slot(actor: &Actor) -> CreatorSlot {
+    match actor.role {
+        AccountExecutive => CreatorSlot::AccountOwner,
+        AccountManager => CreatorSlot::AccountManager,
+        _ => CreatorSlot::None,
+    }
+}
+
+pub fn lead_creator_slot(actor: &Actor) -> CreatorSlot {
+    match actor.role {
+        Sdr | AccountExecutive => CreatorSlot::LeadOwner,
+        _ => CreatorSlot::None,
+    }
+}
+
+/// Partner organizations the actor may see: partner users their own, everyone else all.
+pub fn partner_scope(actor: &Actor) -> Condition {
+    match actor.role {
+        Partner => Condition::all()
+            .add(entity::partners::Column::Id.eq(actor.partner_id.unwrap_or_default())),
+        _ => Condition::all(),
+    }
+}
+
 /// A condition that no row meets.
 pub fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, Utc};
 use entity::{
     accounts,
-    enums::{Health, Lifecycle, Role},
+    enums::{Health, Lifecycle},
     territories,
 };
 use sea_orm::{
@@ -20,7 +20,7 @@ use super::{
 use crate::{
     auth::{
         Actor,
-        policy::{self, Action},
+        policy::{self, Action, CreatorSlot},
     },
     domain::{criteria::Facts, text, web_domain},
     error::{AppError, AppResult},
@@ -349,11 +349,11 @@ pub async fn create(
         return Err(AppError::bad_input("domain", "domain is required"));
     }
     // Sellers create their own accounts unless they say otherwise.
-    match actor.role {
-        Role::AccountExecutive if input.owner_id.is_none() => {
+    match policy::account_creator_slot(actor) {
+        CreatorSlot::AccountOwner if input.owner_id.is_none() => {
             input.owner_id = Some(Some(actor.user_id))
         }
-        Role::AccountManager if input.account_manager_id.is_none() => {
+        CreatorSlot::AccountManager if input.account_manager_id.is_none() => {
             input.account_manager_id = Some(Some(actor.user_id))
         }
         _ => {}

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entity::{
-    enums::{LeadSource, LeadStatus, Role},
+    enums::{LeadSource, LeadStatus},
     leads,
 };
 use sea_orm::{
@@ -19,7 +19,7 @@ use super::{
 use crate::{
     auth::{
         Actor,
-        policy::{self, Action},
+        policy::{self, Action, CreatorSlot},
     },
     domain::{Email, criteria::Facts, pipeline, text, web_domain},
     error::{AppError, AppResult},
@@ -290,8 +290,7 @@ pub async fn create(
         return Err(AppError::bad_input("status", "new leads start as NEW"));
     }
     input.status = None;
-    // SDRs and AEs own what they capture (an AE could not see an unowned lead).
-    if matches!(actor.role, Role::Sdr | Role::AccountExecutive) && input.owner_id.is_none() {
+    if policy::lead_creator_slot(actor) == CreatorSlot::LeadOwner && input.owner_id.is_none() {
         input.owner_id = Some(Some(actor.user_id));
     }
     let txn = state.db.begin().await?;

@@ -155,12 +155,11 @@ pub async fn partners_by_ids<C: ConnectionTrait>(
     actor: &Actor,
     ids: &[Uuid],
 ) -> AppResult<Vec<partners::Model>> {
-    let mut q = partners::Entity::find().filter(partners::Column::Id.is_in(ids.iter().copied()));
-    if actor.role == Role::Partner {
-        // A partner user sees its own organization only.
-        q = q.filter(partners::Column::Id.eq(actor.partner_id.unwrap_or_default()));
-    }
-    Ok(q.all(db).await?)
+    Ok(partners::Entity::find()
+        .filter(partners::Column::Id.is_in(ids.iter().copied()))
+        .filter(policy::partner_scope(actor))
+        .all(db)
+        .await?)
 }
 
 pub struct NewUser {
