@@ -12,7 +12,7 @@ use super::{
     connection::{Conn, nested, page_args, to_connection},
     context::{InternalOnly, actor, loaders, opt_id, state},
     leads::Lead,
-    loaders::shared,
+    loaders::{load, shared},
     opportunities::Opportunity,
     territories::Territory,
     users::{OrderDirection, Partner, User},
@@ -97,15 +97,12 @@ impl Account {
 
     #[graphql(guard = "InternalOnly")]
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
-        let Some(id) = self.model.territory_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .territories
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Territory::from))
+        load(
+            &loaders(ctx)?.territories,
+            self.model.territory_id,
+            Territory::from,
+        )
+        .await
     }
 
     /// The account executive.
@@ -128,15 +125,12 @@ impl Account {
     /// The partner that sourced the account.
     #[graphql(guard = "InternalOnly")]
     async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
-        let Some(id) = self.model.partner_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .partners
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Partner::from))
+        load(
+            &loaders(ctx)?.partners,
+            self.model.partner_id,
+            Partner::from,
+        )
+        .await
     }
 
     /// Opportunities on this account that the caller may see.

@@ -8,7 +8,7 @@ use super::{
     connection::{Conn, page_args, to_connection},
     context::{actor, loaders, opt_id, state},
     leads::Lead,
-    loaders::shared,
+    loaders::{load, shared},
     opportunities::Opportunity,
     users::User,
 };
@@ -55,39 +55,25 @@ impl Activity {
     }
 
     async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lead>> {
-        let Some(id) = self.model.lead_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .leads
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Lead::from))
+        load(&loaders(ctx)?.leads, self.model.lead_id, Lead::from).await
     }
 
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Account>> {
-        let Some(id) = self.model.account_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .accounts
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Account::from))
+        load(
+            &loaders(ctx)?.accounts,
+            self.model.account_id,
+            Account::from,
+        )
+        .await
     }
 
     async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
-        let Some(id) = self.model.opportunity_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .opportunities
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Opportunity::from))
+        load(
+            &loaders(ctx)?.opportunities,
+            self.model.opportunity_id,
+            Opportunity::from,
+        )
+        .await
     }
 }
 

@@ -7,7 +7,7 @@ use entity::{audit_events, enums::Role};
 use super::{
     connection::{Conn, page_args, to_connection},
     context::{actor, loaders, state},
-    loaders::shared,
+    loaders::load,
     users::User,
 };
 use crate::{
@@ -49,15 +49,7 @@ impl From<audit_events::Model> for AuditEvent {
 #[ComplexObject]
 impl AuditEvent {
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(id) = self.model.actor_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .users
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(User::from))
+        load(&loaders(ctx)?.users, self.model.actor_id, User::from).await
     }
 }
 

@@ -12,7 +12,7 @@ use super::{
     activities::Activity,
     connection::{Conn, nested, page_args, to_connection},
     context::{actor, loaders, opt_id, state},
-    loaders::shared,
+    loaders::{load, shared},
     territories::Territory,
     users::{OrderDirection, User},
 };
@@ -108,40 +108,26 @@ pub struct Qualification {
 impl Lead {
     /// The SDR working the lead; none while unassigned.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(id) = self.model.owner_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .users
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(User::from))
+        load(&loaders(ctx)?.users, self.model.owner_id, User::from).await
     }
 
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
-        let Some(id) = self.model.territory_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .territories
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Territory::from))
+        load(
+            &loaders(ctx)?.territories,
+            self.model.territory_id,
+            Territory::from,
+        )
+        .await
     }
 
     /// The account the lead converted into.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Account>> {
-        let Some(id) = self.model.account_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .accounts
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Account::from))
+        load(
+            &loaders(ctx)?.accounts,
+            self.model.account_id,
+            Account::from,
+        )
+        .await
     }
 
     async fn qualification(&self) -> Qualification {

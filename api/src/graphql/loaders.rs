@@ -443,6 +443,20 @@ impl Loader<Uuid> for MembersLoader {
     }
 }
 
+/// The row behind an optional foreign key, through `loader` (so within scope), converted
+/// to its GraphQL type; `None` when the key is empty or the row is out of scope.
+pub async fn load<L, T>(
+    loader: &DataLoader<L>,
+    id: Option<Uuid>,
+    convert: impl FnOnce(L::Value) -> T,
+) -> async_graphql::Result<Option<T>>
+where
+    L: Loader<Uuid, Error = Arc<AppError>>,
+{
+    let Some(id) = id else { return Ok(None) };
+    Ok(loader.load_one(id).await.map_err(shared)?.map(convert))
+}
+
 /// Loader errors arrive shared; clients still get exactly the one code.
 pub fn shared(err: Arc<AppError>) -> AppError {
     match Arc::try_unwrap(err) {

@@ -12,7 +12,7 @@ use super::{
     activities::Activity,
     connection::{Conn, nested, page_args, to_connection},
     context::{InternalOnly, actor, loaders, opt_id, state},
-    loaders::shared,
+    loaders::{load, shared},
     territories::Territory,
     users::{OrderDirection, Partner, User},
 };
@@ -87,15 +87,12 @@ impl Opportunity {
     /// The territory credited, fixed when the opportunity was created.
     #[graphql(guard = "InternalOnly")]
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
-        let Some(id) = self.model.territory_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .territories
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Territory::from))
+        load(
+            &loaders(ctx)?.territories,
+            self.model.territory_id,
+            Territory::from,
+        )
+        .await
     }
 
     #[graphql(guard = "InternalOnly")]
@@ -116,29 +113,18 @@ impl Opportunity {
     /// The SDR who sourced it.
     #[graphql(guard = "InternalOnly")]
     async fn sourced_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(id) = self.model.sourced_by_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .users
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(User::from))
+        load(&loaders(ctx)?.users, self.model.sourced_by_id, User::from).await
     }
 
     /// The partner that registered it.
     #[graphql(guard = "InternalOnly")]
     async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
-        let Some(id) = self.model.partner_id else {
-            return Ok(None);
-        };
-        Ok(loaders(ctx)?
-            .partners
-            .load_one(id)
-            .await
-            .map_err(shared)?
-            .map(Partner::from))
+        load(
+            &loaders(ctx)?.partners,
+            self.model.partner_id,
+            Partner::from,
+        )
+        .await
     }
 
     #[graphql(guard = "InternalOnly")]
