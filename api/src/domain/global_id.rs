@@ -45,11 +45,6 @@ impl GlobalId {
         Ok(GlobalId { type_name, id })
     }
 
-    /// The type name, for error messages.
-    pub fn type_name_static(&self) -> &'static str {
-        self.type_name
-    }
-
     /// Decodes an id that must name a `expected` object.
     pub fn decode_as(raw: &str, expected: &str, field: &str) -> Result<Uuid, AppError> {
         let gid = Self::decode(raw, field)?;

@@ -42,7 +42,7 @@ impl NodeQuery {
         let gid = GlobalId::decode(&id, "id")?;
         let db = &state(ctx)?.db;
         let hide = |e: AppError| match e {
-            AppError::Forbidden(_) => AppError::not_found(gid.type_name_static()),
+            AppError::Forbidden(_) => AppError::not_found(gid.type_name),
             other => other,
         };
         let node = match gid.type_name {
@@ -92,7 +92,7 @@ impl NodeQuery {
                     .map_err(hide)?
                     .into(),
             ),
-            _ => return Err(AppError::not_found(gid.type_name_static()).into()),
+            _ => return Err(AppError::not_found(gid.type_name).into()),
         };
         Ok(node)
     }

@@ -7,8 +7,8 @@ use entity::{
     territories,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -53,32 +53,6 @@ pub struct AccountOrder {
     pub descending: bool,
 }
 
-/// Rows of `column` in `territory`'s subtree (the territory must be visible).
-pub async fn in_subtree<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    territory: Uuid,
-    column: impl sea_orm::sea_query::IntoColumnRef,
-) -> AppResult<sea_orm::Condition> {
-    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
-    let root = territories::Entity::find_by_id(territory)
-        .filter(policy::territory_scope(actor))
-        .one(db)
-        .await?;
-    let Some(root) = root else {
-        return Ok(policy::nothing());
-    };
-    Ok(sea_orm::Condition::all().add(
-        Expr::col(column).in_subquery(
-            Query::select()
-                .column(territories::Column::Id)
-                .from(territories::Entity)
-                .and_where(territories::Column::Path.starts_with(root.path))
-                .to_owned(),
-        ),
-    ))
-}
-
 #[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -97,7 +71,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.territory_id {
         policy::require_visible_field(actor, "territory")?;
         cond = cond.add(
-            in_subtree(
+            super::territories::in_subtree(
                 db,
                 actor,
                 t,
@@ -439,20 +413,4 @@ pub async fn update(
     .await?;
     txn.commit().await?;
     Ok(after)
-}
-
-/// Used by the opportunity service: the account must be visible to the actor.
-pub async fn visible_ids<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    ids: &[Uuid],
-) -> AppResult<Vec<Uuid>> {
-    Ok(accounts::Entity::find()
-        .select_only()
-        .column(accounts::Column::Id)
-        .filter(accounts::Column::Id.is_in(ids.iter().copied()))
-        .filter(policy::account_scope(actor))
-        .into_tuple()
-        .all(db)
-        .await?)
 }

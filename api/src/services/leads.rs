@@ -11,7 +11,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    accounts::in_subtree,
     audit::{self, Changes},
     page::{PageArgs, Paged, fetch_page, text_search},
     placement, users,
@@ -63,8 +62,15 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(leads::Column::OwnerId.is_null());
     }
     if let Some(t) = filter.territory_id {
-        cond =
-            cond.add(in_subtree(db, actor, t, (leads::Entity, leads::Column::TerritoryId)).await?);
+        cond = cond.add(
+            super::territories::in_subtree(
+                db,
+                actor,
+                t,
+                (leads::Entity, leads::Column::TerritoryId),
+            )
+            .await?,
+        );
     }
     if !filter.status.is_empty() {
         cond = cond.add(leads::Column::Status.is_in(filter.status.iter().copied()));

@@ -13,7 +13,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    accounts::in_subtree,
     audit::{self, Changes},
     page::{PageArgs, Paged, fetch_page, text_search},
     users,
@@ -73,7 +72,10 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(t) = f.territory_id {
         policy::require_visible_field(actor, "territory")?;
-        cond = cond.add(in_subtree(db, actor, t, (opportunities::Entity, O::TerritoryId)).await?);
+        cond = cond.add(
+            super::territories::in_subtree(db, actor, t, (opportunities::Entity, O::TerritoryId))
+                .await?,
+        );
     }
     if !f.stages.is_empty() {
         cond = cond.add(O::Stage.is_in(f.stages.iter().copied()));

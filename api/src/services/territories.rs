@@ -56,16 +56,15 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(territories::Column::ParentId.is_null());
     }
     if let Some(root) = filter.root_id {
-        // The root must itself be visible; its path prefix selects the subtree.
-        let root_path = territories::Entity::find_by_id(root)
-            .filter(policy::territory_scope(actor))
-            .one(db)
-            .await?
-            .map(|t| t.path);
-        match root_path {
-            Some(path) => cond = cond.add(territories::Column::Path.starts_with(path)),
-            None => cond = cond.add(policy::nothing()),
-        }
+        cond = cond.add(
+            in_subtree(
+                db,
+                actor,
+                root,
+                (territories::Entity, territories::Column::Id),
+            )
+            .await?,
+        );
     }
     if let Some(search) = text_search(
         filter.search.as_deref(),
@@ -82,6 +81,32 @@ pub async fn list<C: ConnectionTrait>(
         territories::Column::Id,
     )
     .await
+}
+
+/// Rows of `column` in `territory`'s subtree (the territory must be visible).
+pub async fn in_subtree<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    territory: Uuid,
+    column: impl sea_orm::sea_query::IntoColumnRef,
+) -> AppResult<sea_orm::Condition> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+    let root = territories::Entity::find_by_id(territory)
+        .filter(policy::territory_scope(actor))
+        .one(db)
+        .await?;
+    let Some(root) = root else {
+        return Ok(policy::nothing());
+    };
+    Ok(sea_orm::Condition::all().add(
+        Expr::col(column).in_subquery(
+            Query::select()
+                .column(territories::Column::Id)
+                .from(territories::Entity)
+                .and_where(territories::Column::Path.starts_with(root.path))
+                .to_owned(),
+        ),
+    ))
 }
 
 /// A territory the actor may see, or `NOT_FOUND`.
