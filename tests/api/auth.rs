@@ -129,6 +129,32 @@ async fn aliases_and_batches_cannot_multiply_attempts() {
 }
 
 #[tokio::test]
+async fn a_batch_cannot_multiply_attempts_either() {
+    let app = TestApp::spawn().await; // batches of at most 3, 3 free failures
+    let wrong = |n: u8| {
+        json!({
+            "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
+            "variables": { "e": "cs@test.example", "p": format!("wrong-password-{n}") }
+        })
+    };
+    let resp = app
+        .post_raw(json!([wrong(1), wrong(2), wrong(3)]), None)
+        .await;
+    let bodies: Vec<serde_json::Value> = resp.json().await.unwrap();
+    let codes: Vec<_> = bodies
+        .iter()
+        .map(|b| code(b).unwrap_or("none").to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        ["UNAUTHENTICATED", "UNAUTHENTICATED", "UNAUTHENTICATED"]
+    );
+    // The three failures in one batch counted like three requests: the email is throttled.
+    let body = app.login("cs@test.example", PASSWORD).await;
+    assert_eq!(code(&body), Some("RATE_LIMITED"), "{body}");
+}
+
+#[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = TestApp::spawn().await;
     let first = app.login("ae@test.example", PASSWORD).await;
