@@ -273,7 +273,7 @@ async fn execute(
             caller: caller.clone(),
             loaders: Loaders::new(state.db.clone(), actor),
         });
-        responses.push(schema.execute(r).await);
+        responses.push(execute_guarded(schema, r).await);
     }
     let batch = if single {
         BatchResponse::Single(responses.remove(0))
@@ -281,6 +281,28 @@ async fn execute(
         BatchResponse::Batch(responses)
     };
     shape(batch, single, media, state)
+}
+
+/// Runs one request; a panic inside a resolver is caught here, logged, and answered as
+/// an internal error, so it cannot drop the connection or take down the worker.
+async fn execute_guarded(schema: &AppSchema, request: Request) -> Response {
+    use futures_util::FutureExt as _;
+    match std::panic::AssertUnwindSafe(schema.execute(request))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let err: async_graphql::Error =
+                crate::error::AppError::internal(format!("panic while resolving: {what}")).into();
+            Response::from_errors(vec![err.into_server_error(Default::default())])
+        }
+    }
 }
 
 /// Codes errors that async-graphql raised itself, counts errors by code, and picks the

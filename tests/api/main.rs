@@ -6,6 +6,7 @@ mod auth;
 mod binary;
 mod counts;
 mod fixture;
+mod hardening;
 mod helpers;
 mod http;
 mod matrix;

@@ -23,12 +23,16 @@ pub fn to_cents(value: Decimal, field: &str) -> Result<i64, AppError> {
             "has more than two decimal places",
         ));
     }
-    let cents = (normalized * Decimal::ONE_HUNDRED).trunc();
-    let cents: i64 = cents
-        .try_into()
-        .map_err(|_| AppError::bad_input(field, "is too large"))?;
+    // Checked: a decimal near its own maximum (7.9e28) overflows when scaled to
+    // cents, and rust_decimal's `*` panics on overflow.
+    let too_large = || AppError::bad_input(field, "is too large");
+    let cents = normalized
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .ok_or_else(too_large)?
+        .trunc();
+    let cents: i64 = cents.try_into().map_err(|_| too_large())?;
     if cents > MAX_CENTS {
-        return Err(AppError::bad_input(field, "is too large"));
+        return Err(too_large());
     }
     Ok(cents)
 }
@@ -52,5 +56,19 @@ mod tests {
         assert!(to_cents(Decimal::from_str("-1").unwrap(), "amount").is_err());
         assert!(to_cents(Decimal::from_str("1.005").unwrap(), "amount").is_err());
         assert!(to_cents(Decimal::from_str("1000000000000000").unwrap(), "amount").is_err());
+    }
+
+    #[test]
+    fn the_largest_decimals_are_refused_not_a_panic() {
+        for raw in [
+            "79228162514264337593543950335",
+            "10000000000000000000000000000",
+            "7922816251426433759354395033.5",
+        ] {
+            let err = to_cents(Decimal::from_str(raw).unwrap(), "arr").unwrap_err();
+            assert_eq!(err.code(), "BAD_USER_INPUT", "{raw}");
+        }
+        assert!(to_cents(Decimal::MAX, "arr").is_err());
+        assert!(to_cents(Decimal::MIN, "arr").is_err());
     }
 }
