@@ -81,6 +81,8 @@ pub struct Config {
     pub log_filter: String,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout_secs: u64,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,12 +213,36 @@ impl Config {
                 .or_else(|| src.get("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             shutdown_timeout_secs: num(src, "SALESGRAPH_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3_600)?,
+            cors_origins: cors_origins(src.get("SALESGRAPH_CORS_ORIGINS"))?,
         })
     }
 
     pub fn is_production(&self) -> bool {
         self.env == Environment::Production
     }
+}
+
+/// `https://app.example.com,http://localhost:5173`: exact origins (scheme, host and
+/// port), as browsers send them in `Origin`.
+fn cors_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let mut origins = Vec::new();
+    for o in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
+        if o.is_empty() {
+            continue;
+        }
+        let valid = (o.starts_with("https://") || o.starts_with("http://"))
+            && !o.ends_with('/')
+            && o.split_once("://").is_some_and(|(_, host)| {
+                !host.is_empty() && !host.contains('/') && !host.contains('*')
+            });
+        if !valid {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_CORS_ORIGINS: `{o}` is not an origin like https://app.example.com"
+            )));
+        }
+        origins.push(o.to_string());
+    }
+    Ok(origins)
 }
 
 /// `kid:base64key,kid:base64key` — the first entry signs new tokens.

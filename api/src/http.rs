@@ -4,8 +4,6 @@
 //! the response media type chosen by `Accept`, status 400 for a request that does not
 //! parse or validate, and every error carrying `extensions.code`.
 
-use std::time::Instant;
-
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{StatusCode, header},
@@ -22,6 +20,7 @@ use crate::{
     auth::actor,
     error::code_for_uncoded_error,
     graphql::{AppSchema, context::RequestData, loaders::Loaders},
+    middleware::{self, RequestInfo},
     state::AppState,
 };
 
@@ -95,13 +94,24 @@ fn error_body(status: StatusCode, message: &str, media: &str) -> HttpResponse {
     }))
 }
 
+/// A well-formed request refused before execution (a limit, like a validation error):
+/// 400 with `application/graphql-response+json`, 200 with `application/json`, as the
+/// GraphQL-over-HTTP specification gives for request errors.
+fn request_error(message: &str, media: &str) -> HttpResponse {
+    let status = if media == GRAPHQL_RESPONSE {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    error_body(status, message, media)
+}
+
 async fn graphql_post(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> HttpResponse {
-    let started = Instant::now();
     let Some(media) = response_type(&req) else {
         return HttpResponse::NotAcceptable().finish();
     };
@@ -137,7 +147,7 @@ async fn graphql_post(
         }
         body.extend_from_slice(&chunk);
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let batch = match parse_body(&body) {
         Ok(b) => b,
         Err(e) => {
             return error_body(
@@ -147,9 +157,24 @@ async fn graphql_post(
             );
         }
     };
-    let response = execute(&req, batch, false, &state, &schema, media).await;
-    observe(&state, "graphql", &response, started);
-    response
+    execute(&req, batch, false, &state, &schema, media).await
+}
+
+/// A request is a JSON object, a batch a non-empty array of them. Checked before serde
+/// maps the body onto `Request`, which would also accept a JSON array as a struct.
+fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let well_formed = match &value {
+        serde_json::Value::Object(_) => true,
+        serde_json::Value::Array(items) => {
+            !items.is_empty() && items.iter().all(serde_json::Value::is_object)
+        }
+        _ => false,
+    };
+    if !well_formed {
+        return Err("expected a JSON object, or a non-empty array of them".into());
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 async fn graphql_get(
@@ -157,20 +182,13 @@ async fn graphql_get(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> HttpResponse {
-    let started = Instant::now();
     let wants_html = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if wants_html && req.query_string().is_empty() && state.config.graphiql {
-        let page = async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("salesgraph")
-            .finish();
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(page);
+        return crate::graphiql::page();
     }
     let Some(media) = response_type(&req) else {
         return HttpResponse::NotAcceptable().finish();
@@ -185,7 +203,7 @@ async fn graphql_get(
             );
         }
     };
-    let response = execute(
+    execute(
         &req,
         BatchRequest::Single(request),
         true,
@@ -193,19 +211,7 @@ async fn graphql_get(
         &schema,
         media,
     )
-    .await;
-    observe(&state, "graphql", &response, started);
-    response
-}
-
-fn observe(state: &AppState, route: &str, response: &HttpResponse, started: Instant) {
-    let m = &state.metrics;
-    m.requests
-        .with_label_values(&[route, response.status().as_str()])
-        .inc();
-    m.latency
-        .with_label_values(&[route])
-        .observe(started.elapsed().as_secs_f64());
+    .await
 }
 
 /// Checks the request-level limits the schema does not know about, attaches the caller,
@@ -224,6 +230,14 @@ async fn execute(
         BatchRequest::Batch(rs) => rs,
     };
     let single = requests.len() == 1;
+    let operation = requests.first().and_then(operation_name);
+    middleware::note(
+        req,
+        RequestInfo {
+            operation: operation.clone(),
+            actor: None,
+        },
+    );
     if requests.is_empty() || requests.len() > limits.max_batch {
         return error_body(
             StatusCode::BAD_REQUEST,
@@ -241,8 +255,7 @@ async fn execute(
             }
             let aliases = count_aliases(&doc);
             if aliases > limits.max_aliases {
-                return error_body(
-                    StatusCode::BAD_REQUEST,
+                return request_error(
                     &format!(
                         "the query uses {aliases} aliases; at most {} are allowed",
                         limits.max_aliases
@@ -266,6 +279,13 @@ async fn execute(
         }
     };
 
+    middleware::note(
+        req,
+        RequestInfo {
+            operation,
+            actor: caller.actor().ok().map(|a| a.user_id),
+        },
+    );
     let mut responses = Vec::with_capacity(requests.len());
     for r in requests {
         let actor = caller.actor().ok().cloned();
@@ -305,17 +325,17 @@ async fn execute_guarded(schema: &AppSchema, request: Request) -> Response {
     }
 }
 
-/// Codes errors that async-graphql raised itself, counts errors by code, and picks the
-/// status: 400 when a single request failed before execution (parse or validation).
-fn shape(mut batch: BatchResponse, single: bool, media: &str, state: &AppState) -> HttpResponse {
+/// Codes errors that async-graphql raised itself, counts errors by code, and answers as
+/// the GraphQL-over-HTTP specification says: a request that failed before execution
+/// (parse, validation, variables) has no `data` key, and its status is 400 with
+/// `application/graphql-response+json` but 200 with `application/json`.
+fn shape(batch: BatchResponse, single: bool, media: &str, state: &AppState) -> HttpResponse {
     let mut request_error = false;
-    let mut fix = |resp: &mut Response| {
+    let mut fix = |mut resp: Response| {
         let before_execution = resp.data == async_graphql::Value::Null
             && !resp.errors.is_empty()
             && resp.errors.iter().all(|e| code_of(e).is_none());
-        if before_execution {
-            request_error = true;
-        }
+        request_error |= before_execution;
         for e in &mut resp.errors {
             if code_of(e).is_none() {
                 e.extensions
@@ -330,23 +350,48 @@ fn shape(mut batch: BatchResponse, single: bool, media: &str, state: &AppState) 
                     .inc();
             }
         }
+        let mut json = serde_json::to_value(&resp).unwrap_or_default();
+        if before_execution && let Some(obj) = json.as_object_mut() {
+            obj.remove("data");
+        }
+        json
     };
-    match &mut batch {
+    let body = match batch {
         BatchResponse::Single(r) => fix(r),
-        BatchResponse::Batch(rs) => rs.iter_mut().for_each(&mut fix),
-    }
-    let status = if request_error && single {
+        BatchResponse::Batch(rs) => {
+            serde_json::Value::Array(rs.into_iter().map(&mut fix).collect())
+        }
+    };
+    let status = if request_error && single && media == GRAPHQL_RESPONSE {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status).content_type(media).json(&batch)
+    HttpResponse::build(status).content_type(media).json(&body)
 }
 
 fn code_of(e: &ServerError) -> Option<String> {
     match e.extensions.as_ref()?.get("code")? {
         async_graphql::Value::String(s) => Some(s.clone()),
         async_graphql::Value::Enum(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// The operation's name for logs and metrics: the one the client selected, else the
+/// name of the document's only operation.
+fn operation_name(r: &Request) -> Option<String> {
+    use async_graphql::parser::types::DocumentOperations;
+    if let Some(name) = &r.operation_name {
+        return Some(name.clone());
+    }
+    match async_graphql::parser::parse_query(&r.query)
+        .ok()?
+        .operations
+    {
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|k| k.to_string())
+        }
         _ => None,
     }
 }

@@ -7,8 +7,24 @@ use prometheus::{
 
 use crate::error::AppError;
 
+/// Distinct operation names kept as labels before the rest fold into [`OTHER_OPERATIONS`].
+pub const MAX_OPERATION_LABELS: usize = 200;
+pub const OTHER_OPERATIONS: &str = "_other";
+
+/// A GraphQL name of bounded length: `[_A-Za-z][_0-9A-Za-z]*`.
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    s.len() <= 64
+        && chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
 pub struct Metrics {
     registry: Registry,
+    /// Operation names seen so far; past the cap new names fold into one label.
+    operations: std::sync::Mutex<std::collections::HashSet<String>>,
     pub requests: IntCounterVec,
     pub latency: HistogramVec,
     pub errors: IntCounterVec,
@@ -22,8 +38,11 @@ impl Metrics {
         let registry =
             Registry::new_custom(Some("salesgraph".into()), None).map_err(AppError::internal)?;
         let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by route and status"),
-            &["route", "status"],
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route, GraphQL operation name and status, refused ones included",
+            ),
+            &["route", "operation", "status"],
         )
         .map_err(AppError::internal)?;
         let latency = HistogramVec::new(
@@ -60,6 +79,7 @@ impl Metrics {
         }
         Ok(Self {
             registry,
+            operations: Default::default(),
             requests,
             latency,
             errors,
@@ -67,6 +87,31 @@ impl Metrics {
             pool_size,
             pool_idle,
         })
+    }
+
+    /// Counts one HTTP request. Operation names are client input: only well-formed names
+    /// become labels, and only the first [`MAX_OPERATION_LABELS`] of them.
+    pub fn observe_request(&self, route: &str, operation: Option<&str>, status: &str, secs: f64) {
+        let operation = match operation {
+            None => "",
+            Some(op) if !is_name(op) => OTHER_OPERATIONS,
+            Some(op) => {
+                let mut seen = self
+                    .operations
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if seen.contains(op) || seen.len() < MAX_OPERATION_LABELS {
+                    seen.insert(op.to_string());
+                    op
+                } else {
+                    OTHER_OPERATIONS
+                }
+            }
+        };
+        self.requests
+            .with_label_values(&[route, operation, status])
+            .inc();
+        self.latency.with_label_values(&[route]).observe(secs);
     }
 
     pub fn render(&self) -> String {

@@ -2,9 +2,15 @@
 
 use std::{net::TcpListener, sync::Arc};
 
-use actix_web::{App, HttpServer, dev::Server, web};
+use actix_cors::Cors;
+use actix_web::{
+    App, HttpServer,
+    dev::Server,
+    http::{Method, header},
+    middleware::{Compress, from_fn},
+    web,
+};
 use sea_orm::DatabaseConnection;
-use tracing_actix_web::TracingLogger;
 
 use crate::{
     config::Config,
@@ -12,7 +18,7 @@ use crate::{
     error::AppError,
     graphql::build_schema,
     metrics::Metrics,
-    seed,
+    middleware, seed,
     state::AppState,
 };
 
@@ -63,12 +69,20 @@ pub fn build_with(
     );
     let data_state = web::Data::new(state.clone());
     let data_schema = web::Data::new(schema);
+    let cors_origins = state.config.cors_origins.clone();
     let server = HttpServer::new(move || {
+        // Wrapped last runs first: ids and logging see everything, CORS answers
+        // preflights, and compression leaves small bodies alone.
         App::new()
-            .wrap(TracingLogger::default())
+            .wrap(from_fn(middleware::skip_small_bodies))
+            .wrap(Compress::default())
+            .wrap(from_fn(middleware::unmark_small_bodies))
+            .wrap(cors(&cors_origins))
+            .wrap(from_fn(middleware::observe))
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
             .configure(crate::http::routes)
+            .configure(crate::graphiql::routes)
     })
     .shutdown_timeout(shutdown_timeout)
     .listen(listener)
@@ -79,4 +93,23 @@ pub fn build_with(
         server,
         state,
     })
+}
+
+/// Browsers on the configured origins may call every route (none by default). A request
+/// from any other origin is still served — same-origin pages such as GraphiQL send an
+/// `Origin` too — but gets no CORS headers, so the browser withholds the answer.
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |c, o| c.allowed_origin(o))
+        .allowed_methods([Method::GET, Method::POST])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            middleware::REQUEST_ID,
+        ])
+        .expose_headers([middleware::REQUEST_ID])
+        .max_age(600)
+        .block_on_origin_mismatch(false)
 }

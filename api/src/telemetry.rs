@@ -15,3 +15,28 @@ pub fn init(config: &Config) {
         Environment::Development => registry.with(fmt::layer().compact()).try_init(),
     };
 }
+
+/// A client-supplied value made safe for a log line: control characters (a newline could
+/// forge a line) are escaped, and the value is cut to a bounded length.
+pub fn escaped(raw: &str) -> String {
+    const MAX: usize = 200;
+    let mut out = String::with_capacity(raw.len().min(MAX));
+    for c in raw.chars().take(MAX) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_cannot_forge_a_line() {
+        let s = super::escaped("op\nINFO forged\r\u{1b}[31m");
+        assert!(!s.chars().any(char::is_control), "{s}");
+        assert!(s.starts_with("op\\nINFO"), "{s}");
+    }
+}

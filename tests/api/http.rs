@@ -96,13 +96,31 @@ async fn accept_picks_the_media_type_and_bad_requests_get_400() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 406);
+    // Request errors (GraphQL-over-HTTP): 400 with the GraphQL media type, 200 with
+    // plain JSON, and never a `data` key.
     for bad in [
         r#"{"query":"{ me { id "}"#, // does not parse (GraphQL)
         r#"{"query":"{ nope }"}"#,   // does not validate
         r#"{"query":"{ me { password_hash } }"}"#,
+        r#"{"query":"query($n: Int!) { __typename }","variables":{"n":"x"}}"#,
+    ] {
+        for (accept, status) in [
+            ("application/graphql-response+json", 400),
+            ("application/json", 200),
+        ] {
+            let resp = post(accept, bad).await.unwrap();
+            assert_eq!(resp.status(), status, "{accept} {bad}");
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(code(&body), Some("BAD_USER_INPUT"), "{bad}: {body}");
+            assert!(body.get("data").is_none(), "{bad}: {body}");
+        }
+    }
+    // Bodies that are not GraphQL-over-HTTP requests at all: 400 either way.
+    for bad in [
         r#"{"query": 42}"#,            // wrong JSON type
         r#"{"query":"{ me { id } }""#, // malformed JSON
         r#"[]"#,                       // empty batch
+        r#"["{ me { id } }"]"#,        // an array that is not of requests
     ] {
         let resp = post("application/json", bad).await.unwrap();
         assert_eq!(resp.status(), 400, "{bad}");
@@ -141,7 +159,13 @@ async fn limits_hold() {
     let resp = app
         .post_raw(json!({ "query": format!("{{ {aliases} }}") }), None)
         .await;
-    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.status(),
+        200,
+        "a request error, answered as application/json"
+    );
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(code(&body), Some("BAD_USER_INPUT"), "{body}");
     let deep = "{ me { manager { manager { manager { manager { manager { manager { manager { id } } } } } } } } }";
     let body = app.gql_as("ae", deep, json!({})).await;
     assert_eq!(code(&body), Some("BAD_USER_INPUT"), "{body}");

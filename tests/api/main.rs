@@ -4,8 +4,10 @@
 
 mod auth;
 mod binary;
+
 mod counts;
 mod fixture;
+mod frontend;
 mod hardening;
 mod helpers;
 mod http;

@@ -15,7 +15,9 @@ use super::{
 };
 use crate::{config::Limits, state::AppState};
 
+/// Every read: start here.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     NodeQuery,
     UserQuery,
@@ -27,7 +29,9 @@ pub struct QueryRoot(
     AuditQuery,
 );
 
+/// Every change: each mutation runs in one transaction and records an audit event.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     AuthMutation,
     UserMutation,

@@ -1,0 +1,221 @@
+//! What a browser app and an operator see at the HTTP layer: CORS, request ids,
+//! compression, metrics of refused requests, and the self-hosted GraphiQL page.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const APP_ORIGIN: &str = "https://app.example.com";
+
+async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
+    app.client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.addr))
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization,content-type",
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+fn allow_origin(resp: &reqwest::Response) -> Option<&str> {
+    resp.headers()
+        .get("access-control-allow-origin")
+        .and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert(
+            "SALESGRAPH_CORS_ORIGINS".into(),
+            format!("{APP_ORIGIN}, http://localhost:5173"),
+        );
+    })
+    .await;
+    let resp = preflight(&app, APP_ORIGIN).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(allow_origin(&resp), Some(APP_ORIGIN));
+    let allowed_headers = resp.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("authorization") && allowed_headers.contains("content-type"),
+        "{allowed_headers}"
+    );
+    // The real request carries the header too, and exposes the request id.
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .header("Origin", APP_ORIGIN)
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allow_origin(&resp), Some(APP_ORIGIN));
+    let exposed = resp.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("x-request-id"), "{exposed}");
+
+    // Any other origin gets no CORS headers, so the browser withholds the answer.
+    for refused in [
+        "https://evil.example",
+        "https://app.example.com.evil.example",
+    ] {
+        let resp = preflight(&app, refused).await;
+        assert_eq!(allow_origin(&resp), None, "{refused}");
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.addr))
+            .header("Origin", refused)
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(allow_origin(&resp), None, "{refused}");
+    }
+}
+
+#[tokio::test]
+async fn no_origin_is_allowed_by_default() {
+    let app = TestApp::spawn().await;
+    let resp = preflight(&app, APP_ORIGIN).await;
+    assert_eq!(allow_origin(&resp), None);
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.addr);
+    // The client's own id when it is a sane token.
+    let resp = app
+        .client
+        .post(&url)
+        .header("x-request-id", "client-abc_123")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "client-abc_123");
+    // Otherwise a fresh one, also on early refusals and on other routes.
+    let long = "x".repeat(300);
+    for (req, what) in [
+        (
+            app.client
+                .post(&url)
+                .header("x-request-id", long.as_str())
+                .json(&json!({ "query": "{ __typename }" })),
+            "oversized id",
+        ),
+        (
+            app.client
+                .post(&url)
+                .header("x-request-id", "a b;c")
+                .json(&json!({ "query": "{ __typename }" })),
+            "unsafe id",
+        ),
+        (
+            app.client
+                .post(&url)
+                .header("Content-Type", "text/plain")
+                .body("{ __typename }"),
+            "415",
+        ),
+        (app.client.get(format!("{}/healthz", app.addr)), "healthz"),
+        (app.client.get(format!("{}/nope", app.addr)), "404"),
+    ] {
+        let resp = req.send().await.unwrap();
+        let id = resp.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert!(
+            uuid::Uuid::parse_str(&id).is_ok(),
+            "{what}: a fresh id, got {id}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn large_responses_are_compressed_as_the_client_accepts() {
+    let app = TestApp::spawn().await;
+    let token = app.token("director");
+    // A schema introspection is far above the threshold; `__typename` far below.
+    let big = json!({ "query": "{ __schema { types { name fields { name description } } } }" });
+    for encoding in ["gzip", "br", "zstd"] {
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.addr))
+            .header("Accept-Encoding", encoding)
+            .bearer_auth(&token)
+            .json(&big)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-encoding"], encoding);
+    }
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .header("Accept-Encoding", "gzip")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers().get("content-encoding").is_none(),
+        "small bodies go uncompressed: {:?}",
+        resp.headers()
+    );
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["data"]["__typename"], "Query");
+    // Without Accept-Encoding nothing is compressed.
+    let resp = app.post_raw(big, Some(&token)).await;
+    assert!(resp.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
+async fn refused_requests_are_counted_by_operation_and_status() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.addr);
+    let refused = app
+        .client
+        .post(&url)
+        .header("Content-Type", "text/plain")
+        .body("{ __typename }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 415);
+    let body = app
+        .gql("query CountMe { __typename }", json!({}), None)
+        .await;
+    assert_eq!(body["data"]["__typename"], "Query");
+    // Names that are not GraphQL names never become labels.
+    app.post_raw(
+        json!({ "query": "{ __typename }", "operationName": "bad name\"}" }),
+        None,
+    )
+    .await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.addr))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = |needle: &str| {
+        metrics
+            .lines()
+            .any(|l| l.starts_with("salesgraph_http_requests_total") && l.contains(needle))
+    };
+    assert!(line(r#"status="415""#), "{metrics}");
+    assert!(line(r#"operation="CountMe""#), "{metrics}");
+    assert!(!metrics.contains("bad name"), "{metrics}");
+}
