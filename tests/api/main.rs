@@ -4,7 +4,7 @@
 
 mod auth;
 mod binary;
-
+mod browser;
 mod counts;
 mod fixture;
 mod frontend;
