@@ -35,8 +35,10 @@ pub async fn connect(
         .await
         .map_err(|e| AppError::Internal(format!("cannot connect to the database: {e}")))?;
     let counter = metrics.statements.clone();
+    let latency = metrics.statement_latency.clone();
     db.set_metric_callback(move |info| {
         counter.inc();
+        latency.observe(info.elapsed.as_secs_f64());
         tracing::trace!(target: "salesgraph::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement, "statement");
     });
     if db.get_database_backend() == DbBackend::Sqlite && !memory {

@@ -29,6 +29,8 @@ pub struct Metrics {
     pub latency: HistogramVec,
     pub errors: IntCounterVec,
     pub statements: IntCounter,
+    /// How long each SQL statement took, as the driver measured it.
+    pub statement_latency: prometheus::Histogram,
     pub pool_size: IntGauge,
     pub pool_idle: IntGauge,
 }
@@ -63,6 +65,16 @@ impl Metrics {
         .map_err(AppError::internal)?;
         let statements = IntCounter::new("db_statements_total", "SQL statements executed")
             .map_err(AppError::internal)?;
+        let statement_latency = prometheus::Histogram::with_opts(
+            HistogramOpts::new(
+                "db_statement_duration_seconds",
+                "SQL statement latency, from send to the last row",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+            ]),
+        )
+        .map_err(AppError::internal)?;
         let pool_size = IntGauge::new("db_pool_connections", "Open database connections")
             .map_err(AppError::internal)?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")
@@ -72,6 +84,9 @@ impl Metrics {
             Box::new(latency.clone()),
             Box::new(errors.clone()),
             Box::new(statements.clone()),
+            Box::new(statement_latency.clone()),
+            // CPU seconds, resident memory, open files, threads of this process.
+            Box::new(prometheus::process_collector::ProcessCollector::for_self()),
             Box::new(pool_size.clone()),
             Box::new(pool_idle.clone()),
         ] {
@@ -84,6 +99,7 @@ impl Metrics {
             latency,
             errors,
             statements,
+            statement_latency,
             pool_size,
             pool_idle,
         })

@@ -25,10 +25,15 @@ async fn health_and_readiness() {
         .text()
         .await
         .unwrap();
-    assert!(
-        metrics.contains("salesgraph_db_statements_total"),
-        "{metrics}"
-    );
+    for family in [
+        "salesgraph_db_statements_total",
+        "salesgraph_db_statement_duration_seconds_bucket",
+        "salesgraph_process_cpu_seconds_total",
+        "salesgraph_process_resident_memory_bytes",
+        "salesgraph_db_pool_connections",
+    ] {
+        assert!(metrics.contains(family), "{family} missing: {metrics}");
+    }
 }
 
 #[tokio::test]
