@@ -83,6 +83,10 @@ pub struct Config {
     pub shutdown_timeout_secs: u64,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// Trusted-documents mode: only the operations of this file run.
+    pub trusted_documents: Option<std::path::PathBuf>,
+    /// Memory for automatic persisted queries' documents.
+    pub apq_cache_bytes: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -214,6 +218,10 @@ impl Config {
                 .unwrap_or_else(|| "info".into()),
             shutdown_timeout_secs: num(src, "SALESGRAPH_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3_600)?,
             cors_origins: cors_origins(src.get("SALESGRAPH_CORS_ORIGINS"))?,
+            trusted_documents: src
+                .get("SALESGRAPH_TRUSTED_DOCUMENTS")
+                .map(std::path::PathBuf::from),
+            apq_cache_bytes: num(src, "SALESGRAPH_APQ_CACHE_BYTES", 8 << 20, 0, 1 << 30)?,
         })
     }
 

@@ -23,6 +23,10 @@ pub enum AppError {
     InvalidStateTransition(String),
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Apollo's automatic persisted queries: the hash is unknown, send the text with it.
+    /// The message is the one Apollo's client matches.
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("internal error")]
@@ -42,6 +46,7 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::InvalidStateTransition(_) => "INVALID_STATE_TRANSITION",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             AppError::Unavailable | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

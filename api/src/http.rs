@@ -18,9 +18,10 @@ use serde_json::json;
 
 use crate::{
     auth::actor,
-    error::code_for_uncoded_error,
+    error::{AppError, code_for_uncoded_error},
     graphql::{AppSchema, context::RequestData, loaders::Loaders},
     middleware::{self, RequestInfo},
+    persisted,
     state::AppState,
 };
 
@@ -106,6 +107,24 @@ fn request_error(message: &str, media: &str) -> HttpResponse {
     error_body(status, message, media)
 }
 
+/// A request refused before execution with one of our codes, shaped as a request error.
+/// `PERSISTED_QUERY_NOT_FOUND` is the APQ protocol's normal first answer, sent with 200
+/// as Apollo's clients expect, whatever the media type.
+fn refused(e: AppError, media: &str, state: &AppState) -> HttpResponse {
+    state.metrics.errors.with_label_values(&[e.code()]).inc();
+    let apq_miss = matches!(e, AppError::PersistedQueryNotFound);
+    let err: async_graphql::Error = e.into();
+    let err = err.into_server_error(Default::default());
+    let status = if media == GRAPHQL_RESPONSE && !apq_miss {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status)
+        .content_type(media)
+        .json(json!({ "errors": [err] }))
+}
+
 async fn graphql_post(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -163,7 +182,7 @@ async fn graphql_post(
 /// A request is a JSON object, a batch a non-empty array of them. Checked before serde
 /// maps the body onto `Request`, which would also accept a JSON array as a struct.
 fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let well_formed = match &value {
         serde_json::Value::Object(_) => true,
         serde_json::Value::Array(items) => {
@@ -174,6 +193,57 @@ fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
     if !well_formed {
         return Err("expected a JSON object, or a non-empty array of them".into());
     }
+    match &mut value {
+        serde_json::Value::Array(items) => items.iter_mut().for_each(carry_document_id),
+        item => carry_document_id(item),
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Moves a trusted document's `documentId` into the extensions, where resolution finds it.
+fn carry_document_id(item: &mut serde_json::Value) {
+    let Some(obj) = item.as_object_mut() else {
+        return;
+    };
+    if let Some(id) = obj.remove(persisted::DOCUMENT_ID_KEY) {
+        let ext = obj
+            .entry("extensions")
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        if let Some(ext) = ext.as_object_mut() {
+            ext.insert(persisted::DOCUMENT_ID_KEY.into(), id);
+        }
+    }
+}
+
+/// `GET /graphql?query=…&operationName=…&variables=…&extensions=…&documentId=…`.
+fn parse_query_string(qs: &str) -> Result<Request, String> {
+    let params = web::Query::<std::collections::HashMap<String, String>>::from_query(qs)
+        .map_err(|e| e.to_string())?
+        .into_inner();
+    let json = |key: &str| -> Result<Option<serde_json::Value>, String> {
+        params
+            .get(key)
+            .map(|raw| serde_json::from_str(raw).map_err(|e| format!("{key} is not JSON: {e}")))
+            .transpose()
+    };
+    let mut body = serde_json::Map::new();
+    body.insert(
+        "query".into(),
+        params.get("query").cloned().unwrap_or_default().into(),
+    );
+    if let Some(name) = params.get("operationName") {
+        body.insert("operationName".into(), name.clone().into());
+    }
+    for key in ["variables", "extensions"] {
+        if let Some(v) = json(key)? {
+            body.insert(key.into(), v);
+        }
+    }
+    if let Some(id) = params.get(persisted::DOCUMENT_ID_KEY) {
+        body.insert(persisted::DOCUMENT_ID_KEY.into(), id.clone().into());
+    }
+    let mut value = serde_json::Value::Object(body);
+    carry_document_id(&mut value);
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
@@ -193,7 +263,7 @@ async fn graphql_get(
     let Some(media) = response_type(&req) else {
         return HttpResponse::NotAcceptable().finish();
     };
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let request = match parse_query_string(req.query_string()) {
         Ok(r) => r,
         Err(e) => {
             return error_body(
@@ -230,6 +300,20 @@ async fn execute(
         BatchRequest::Batch(rs) => rs,
     };
     let single = requests.len() == 1;
+    if requests.is_empty() || requests.len() > limits.max_batch {
+        return error_body(
+            StatusCode::BAD_REQUEST,
+            &format!("a batch holds 1 to {} requests", limits.max_batch),
+            media,
+        );
+    }
+    // Persisted operations first, so every check below sees the document that will run.
+    let mut requests = requests;
+    for r in &mut requests {
+        if let Err(e) = state.persisted.resolve(r) {
+            return refused(e, media, state);
+        }
+    }
     let operation = requests.first().and_then(operation_name);
     middleware::note(
         req,
@@ -238,13 +322,6 @@ async fn execute(
             actor: None,
         },
     );
-    if requests.is_empty() || requests.len() > limits.max_batch {
-        return error_body(
-            StatusCode::BAD_REQUEST,
-            &format!("a batch holds 1 to {} requests", limits.max_batch),
-            media,
-        );
-    }
     for r in &requests {
         if let Ok(doc) = async_graphql::parser::parse_query(&r.query) {
             if is_get && selected_is_mutation(&doc, r.operation_name.as_deref()) {

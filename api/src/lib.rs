@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod middleware;
+pub mod persisted;
 pub mod seed;
 pub mod services;
 pub mod startup;

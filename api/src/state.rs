@@ -9,6 +9,7 @@ use crate::{
     config::Config,
     error::AppError,
     metrics::Metrics,
+    persisted::PersistedDocuments,
 };
 
 #[derive(Clone)]
@@ -18,6 +19,7 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,
+    pub persisted: Arc<PersistedDocuments>,
 }
 
 impl AppState {
@@ -26,7 +28,16 @@ impl AppState {
         config: Config,
         metrics: Arc<Metrics>,
     ) -> Result<Self, AppError> {
+        let trusted = config
+            .trusted_documents
+            .as_deref()
+            .map(PersistedDocuments::load_trusted)
+            .transpose()
+            .map_err(|e| AppError::Internal(format!("SALESGRAPH_TRUSTED_DOCUMENTS: {e}")))?;
+        let persisted = PersistedDocuments::new(trusted, config.apq_cache_bytes)
+            .map_err(|e| AppError::Internal(format!("SALESGRAPH_TRUSTED_DOCUMENTS: {e}")))?;
         Ok(Self {
+            persisted: Arc::new(persisted),
             keys: TokenKeys::new(&config)?,
             passwords: Passwords::new(&config.argon2)?,
             db,

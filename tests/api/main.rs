@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod matrix;
+mod persisted;
 mod sales;
 mod schema;
 mod tokens;
