@@ -19,7 +19,7 @@ use serde_json::json;
 use crate::{
     auth::actor,
     error::{AppError, code_for_uncoded_error},
-    graphql::{AppSchema, context::RequestData, loaders::Loaders},
+    graphql::{AppSchema, context::RequestData, loaders::Loaders, nulls},
     middleware::{self, RequestInfo},
     persisted,
     state::AppState,
@@ -370,7 +370,17 @@ async fn execute(
             caller: caller.clone(),
             loaders: Loaders::new(state.db.clone(), actor),
         });
-        responses.push(execute_guarded(schema, r).await);
+        let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
+        let mut response = execute_guarded(schema, r).await;
+        if !response.errors.is_empty()
+            && let (Some(types), Ok(doc)) = (
+                nulls::TypeMap::served(),
+                async_graphql::parser::parse_query(&query),
+            )
+        {
+            nulls::propagate(types, &doc, operation_name.as_deref(), &mut response);
+        }
+        responses.push(response);
     }
     let batch = if single {
         BatchResponse::Single(responses.remove(0))

@@ -219,3 +219,64 @@ async fn refused_requests_are_counted_by_operation_and_status() {
     assert!(line(r#"operation="CountMe""#), "{metrics}");
     assert!(!metrics.contains("bad name"), "{metrics}");
 }
+
+/// Walks `path` in `data`; a missing key on the way is the bug this guards against.
+fn null_on_path(data: &Value, path: &[Value]) -> Result<(), String> {
+    let mut v = data;
+    for seg in path {
+        if v.is_null() {
+            return Ok(());
+        }
+        v = match seg {
+            Value::String(k) => v.get(k).ok_or(format!("key {k} missing"))?,
+            Value::Number(i) => &v[i.as_u64().unwrap() as usize],
+            other => return Err(format!("bad segment {other}")),
+        };
+    }
+    if v.is_null() {
+        Ok(())
+    } else {
+        Err(format!("value at the error path is {v}"))
+    }
+}
+
+#[tokio::test]
+async fn an_error_nulls_its_field_and_never_drops_the_key() {
+    let app = TestApp::spawn().await;
+    let unknown = TestApp::gid("Account", uuid::Uuid::new_v4());
+    let body = app
+        .gql_as(
+            "ae",
+            "query($id: ID!) { me { email } node(id: $id) { id } territory(id: $id) { id } }",
+            json!({ "id": unknown }),
+        )
+        .await;
+    // node(id:) is nullable (Relay): the rest of the response survives.
+    assert_eq!(body["data"]["me"]["email"], "ae@test.example", "{body}");
+    assert!(body["data"]["node"].is_null());
+    assert!(
+        body["data"].get("node").is_some(),
+        "the key is there: {body}"
+    );
+    assert!(body["data"].get("territory").is_some(), "{body}");
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{body}");
+    for e in errors {
+        null_on_path(&body["data"], e["path"].as_array().unwrap()).unwrap();
+    }
+
+    // Errors deeper down: every error's path ends in a null, never in a missing key.
+    let body = app
+        .gql_as(
+            "partner",
+            "{ me { email } opportunities(first: 5) { edges { node { id probability owner { email } account { arr health } } } } }",
+            json!({}),
+        )
+        .await;
+    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    for e in &errors {
+        if let Some(path) = e["path"].as_array() {
+            null_on_path(&body["data"], path).unwrap_or_else(|m| panic!("{m}: {body}"));
+        }
+    }
+}

@@ -10,6 +10,7 @@ pub mod context;
 pub mod leads;
 pub mod loaders;
 pub mod node;
+pub mod nulls;
 pub mod opportunities;
 pub mod schema;
 pub mod territories;

@@ -36,8 +36,9 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global id. Objects outside the caller's scope, and types the
-    /// caller's role may not read, are `NOT_FOUND`: the id reveals nothing.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Node> {
+    /// caller's role may not read, are `null` with a `NOT_FOUND` error: the id reveals
+    /// nothing. Nullable, as Relay expects, so one unknown id does not null the response.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         let actor = actor(ctx)?;
         let gid = GlobalId::decode(&id, "id")?;
         let db = &state(ctx)?.db;
@@ -94,6 +95,6 @@ impl NodeQuery {
             ),
             _ => return Err(AppError::not_found(gid.type_name).into()),
         };
-        Ok(node)
+        Ok(Some(node))
     }
 }

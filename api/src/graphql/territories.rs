@@ -237,9 +237,17 @@ impl TerritoryQuery {
         Ok(to_connection(paged, Territory::from))
     }
 
-    async fn territory(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Territory> {
+    /// One territory by id; `null` with a `NOT_FOUND` error when it is outside the
+    /// caller's scope.
+    async fn territory(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Territory>> {
         let id = GlobalId::decode_as(&id, "Territory", "id")?;
-        Ok(svc::get(&state(ctx)?.db, actor(ctx)?, id).await?.into())
+        Ok(Some(
+            svc::get(&state(ctx)?.db, actor(ctx)?, id).await?.into(),
+        ))
     }
 }
 
