@@ -5,6 +5,7 @@
 mod auth;
 mod binary;
 mod browser;
+mod clients;
 mod counts;
 mod fixture;
 mod frontend;
