@@ -3,8 +3,13 @@
 //! Client 3 runs them (auth link, automatic persisted queries over GET, relay-style
 //! pagination) against this server. Node and npm packages pinned in
 //! `tests/clients/package-lock.json`; skipped loudly without Node, never under CI=true.
+//! The same package runs the graphql-http conformance audit.
 
-use std::{path::Path, process::Command};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::OnceLock,
+};
 
 use serde_json::Value;
 
@@ -30,23 +35,66 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     stdout
 }
 
-#[tokio::test]
-async fn apollo_client_runs_codegen_typed_operations() {
-    if !(on_path("node") && on_path("npm")) {
+/// Installs the pinned packages once, generates the types and compiles; `None` (said
+/// loudly) when this machine has no Node.
+fn prepared(test: &str) -> Option<PathBuf> {
+    static READY: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let ready = READY
+        .get_or_init(|| {
+            if !(on_path("node") && on_path("npm")) {
+                return None;
+            }
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+            if !dir.join("node_modules").is_dir() {
+                run(&dir, "npm", &["ci", "--no-audit", "--no-fund"]);
+            }
+            run(&dir, "npm", &["run", "--silent", "codegen"]);
+            run(&dir, "npm", &["run", "--silent", "check"]);
+            Some(dir)
+        })
+        .clone();
+    if ready.is_none() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "Node and npm are required under CI"
+            "{test}: Node and npm are required under CI"
         );
-        eprintln!("SKIPPED apollo_client_runs_codegen_typed_operations: no node/npm on PATH");
-        return;
+        eprintln!("SKIPPED {test}: no node/npm on PATH");
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
-    if !dir.join("node_modules").is_dir() {
-        run(&dir, "npm", &["ci", "--no-audit", "--no-fund"]);
-    }
-    run(&dir, "npm", &["run", "--silent", "codegen"]);
-    run(&dir, "npm", &["run", "--silent", "check"]);
+    ready
+}
 
+async fn node(dir: &Path, args: Vec<String>) -> Value {
+    let dir = dir.to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&dir, "node", &args)
+    })
+    .await
+    .unwrap();
+    serde_json::from_str(out.trim().lines().last().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn graphql_http_audit_passes_without_errors_or_warnings() {
+    let Some(dir) = prepared("graphql_http_audit_passes_without_errors_or_warnings") else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let seen = node(
+        &dir,
+        vec!["dist/audit.js".into(), format!("{}/graphql", app.addr)],
+    )
+    .await;
+    assert!(seen["counts"]["ok"].as_u64().unwrap() >= 50, "{seen}");
+    assert!(seen["counts"]["error"].is_null(), "{seen}");
+    assert!(seen["counts"]["warn"].is_null(), "{seen}");
+}
+
+#[tokio::test]
+async fn apollo_client_runs_codegen_typed_operations() {
+    let Some(dir) = prepared("apollo_client_runs_codegen_typed_operations") else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let url = format!("{}/graphql", app.addr);
     let token = app.token("director");
