@@ -87,6 +87,8 @@ pub struct Config {
     pub trusted_documents: Option<std::path::PathBuf>,
     /// Memory for automatic persisted queries' documents.
     pub apq_cache_bytes: usize,
+    /// OTLP/HTTP collector (`http://host:4318`) for traces; none by default.
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +223,15 @@ impl Config {
             trusted_documents: src
                 .get("SALESGRAPH_TRUSTED_DOCUMENTS")
                 .map(std::path::PathBuf::from),
+            otlp_endpoint: match src.get("SALESGRAPH_OTLP_ENDPOINT") {
+                Some(e) if e.starts_with("http://") || e.starts_with("https://") => Some(e),
+                Some(_) => {
+                    return Err(ConfigError(
+                        "SALESGRAPH_OTLP_ENDPOINT must be an http:// or https:// URL".into(),
+                    ));
+                }
+                None => None,
+            },
             apq_cache_bytes: num(src, "SALESGRAPH_APQ_CACHE_BYTES", 8 << 20, 0, 1 << 30)?,
         })
     }

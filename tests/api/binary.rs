@@ -129,3 +129,103 @@ fn serves_the_demo_and_stops_cleanly_on_sigterm() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(status.success(), "exit after SIGTERM: {status:?}");
 }
+
+/// A stand-in OTLP/HTTP collector: records each request's head and body, answers 200.
+fn fake_collector() -> (u16, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            let _ = reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = tx.send((head, body));
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn traces_are_exported_over_otlp_when_configured() {
+    let (collector, received) = fake_collector();
+    let dir = std::env::temp_dir().join(format!("salesgraph-otlp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = salesgraph()
+        .current_dir(&dir)
+        .env("SALESGRAPH_ADDR", format!("127.0.0.1:{port}"))
+        .env("SALESGRAPH_SEED_DEMO", "false")
+        .env("SALESGRAPH_LOG", "warn")
+        .env(
+            "SALESGRAPH_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{collector}"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let answered = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let body = r#"{"query":"query Traced { __typename }"}"#;
+            let req = format!(
+                "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            s.write_all(req.as_bytes()).unwrap();
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            if reply.starts_with("HTTP/1.1 200") {
+                break true;
+            }
+        }
+        if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(answered, "the server never answered");
+    // Shutdown flushes the batch.
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&dir);
+    let (head, body) = received
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("no OTLP export arrived");
+    assert!(head.starts_with("POST /v1/traces "), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/x-protobuf"),
+        "{head}"
+    );
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("salesgraph") && text.contains("request"),
+        "the spans name the service and the request"
+    );
+}

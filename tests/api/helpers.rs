@@ -211,7 +211,7 @@ fn tracing_subscriber_init() -> Result<(), ()> {
             .filter(|v| v.contains('='))
             .unwrap_or_else(|| "debug".into()),
     );
-    api::telemetry::init(&Config::from_source(&settings).map_err(|_| ())?);
+    let _no_export = api::telemetry::init(&Config::from_source(&settings).map_err(|_| ())?);
     Ok(())
 }
 
