@@ -81,6 +81,8 @@ pub struct Config {
     pub log_filter: String,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout_secs: u64,
+    /// The calendar month (1..=12) fiscal years start in: FY2026 starts in 2026.
+    pub fiscal_year_start_month: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,6 +213,7 @@ impl Config {
                 .or_else(|| src.get("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             shutdown_timeout_secs: num(src, "SALESGRAPH_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3_600)?,
+            fiscal_year_start_month: num(src, "SALESGRAPH_FISCAL_YEAR_START_MONTH", 1, 1, 12)?,
         })
     }
 

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::TokenKeys, password::Passwords},
+    clock::Clock,
     config::Config,
     error::AppError,
     metrics::Metrics,
@@ -18,6 +19,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,
+    /// "Now" for figures that depend on it (quota pacing); tests pin it.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -32,6 +35,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics,
+            clock: Clock::default(),
         })
     }
 }
