@@ -138,8 +138,17 @@ mod tests {
     #[test]
     fn refuses_anything_else_naming_the_argument() {
         for raw in [
-            "FY2026-Q5", "FY2026-Q0", "2026", "fy2026", "FY26", "FY2026-Q", "FY2026Q1", "",
-            "FY+026", "FY2026-Q1x", "FY20261",
+            "FY2026-Q5",
+            "FY2026-Q0",
+            "2026",
+            "fy2026",
+            "FY26",
+            "FY2026-Q",
+            "FY2026Q1",
+            "",
+            "FY+026",
+            "FY2026-Q1x",
+            "FY20261",
         ] {
             let e = Period::parse(raw, "period").unwrap_err();
             assert_eq!(e.code(), "BAD_USER_INPUT", "{raw}");
@@ -154,7 +163,10 @@ mod tests {
         assert_eq!(q3.last_day(1), d(2026, 9, 30));
         assert_eq!(q3.end(1), d(2026, 10, 1));
         let fy = Period::parse("FY2026", "p").unwrap();
-        assert_eq!((fy.start(1), fy.last_day(1)), (d(2026, 1, 1), d(2026, 12, 31)));
+        assert_eq!(
+            (fy.start(1), fy.last_day(1)),
+            (d(2026, 1, 1), d(2026, 12, 31))
+        );
     }
 
     #[test]
@@ -163,9 +175,15 @@ mod tests {
         assert_eq!(fy.start(2), d(2026, 2, 1));
         assert_eq!(fy.last_day(2), d(2027, 1, 31));
         let q1 = Period::parse("FY2026-Q1", "p").unwrap();
-        assert_eq!((q1.start(2), q1.last_day(2)), (d(2026, 2, 1), d(2026, 4, 30)));
+        assert_eq!(
+            (q1.start(2), q1.last_day(2)),
+            (d(2026, 2, 1), d(2026, 4, 30))
+        );
         let q4 = Period::parse("FY2026-Q4", "p").unwrap();
-        assert_eq!((q4.start(2), q4.last_day(2)), (d(2026, 11, 1), d(2027, 1, 31)));
+        assert_eq!(
+            (q4.start(2), q4.last_day(2)),
+            (d(2026, 11, 1), d(2027, 1, 31))
+        );
         assert_eq!(fiscal_year_of(d(2027, 1, 15), 2), 2026);
         assert_eq!(fiscal_year_of(d(2027, 2, 1), 2), 2027);
     }

@@ -11,6 +11,8 @@ pub mod leads;
 pub mod loaders;
 pub mod node;
 pub mod opportunities;
+pub mod quotas;
+pub mod reports;
 pub mod schema;
 pub mod territories;
 pub mod users;

@@ -10,6 +10,8 @@ use super::{
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
+    quotas::{QuotaMutation, QuotaQuery},
+    reports::ReportQuery,
     territories::{TerritoryMutation, TerritoryQuery},
     users::{UserMutation, UserQuery},
 };
@@ -25,6 +27,8 @@ pub struct QueryRoot(
     OpportunityQuery,
     ActivityQuery,
     AuditQuery,
+    QuotaQuery,
+    ReportQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -36,6 +40,7 @@ pub struct MutationRoot(
     LeadMutation,
     OpportunityMutation,
     ActivityMutation,
+    QuotaMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -1,0 +1,7 @@
+//! Quotas and territory reports: the hand-computed fixture, access rules, statement
+//! counts, and the CSV and printable forms.
+
+mod access;
+mod correctness;
+mod fixture;
+mod quotas;
