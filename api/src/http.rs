@@ -33,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql_get))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+        .route("/metrics", web::get().to(metrics))
+        .configure(crate::reports_http::routes);
 }
 
 async fn healthz() -> HttpResponse {
@@ -198,7 +199,7 @@ async fn graphql_get(
     response
 }
 
-fn observe(state: &AppState, route: &str, response: &HttpResponse, started: Instant) {
+pub(crate) fn observe(state: &AppState, route: &str, response: &HttpResponse, started: Instant) {
     let m = &state.metrics;
     m.requests
         .with_label_values(&[route, response.status().as_str()])

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod reports_http;
 pub mod seed;
 pub mod services;
 pub mod startup;

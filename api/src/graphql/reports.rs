@@ -213,6 +213,24 @@ impl ReportRowObject {
     }
 }
 
+/// The form of a report download.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// `text/csv`, one row per territory then per rep.
+    Csv,
+    /// The printable page with its charts.
+    Html,
+}
+
+/// A short-lived link to a report download that works without a bearer header.
+#[derive(SimpleObject)]
+pub struct ReportLink {
+    /// A path on this server (prefix it with the API's origin); it carries its own
+    /// signature, bound to the caller and to this report's root, period and format.
+    pub url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Default)]
 pub struct ReportQuery;
 
@@ -240,5 +258,34 @@ impl ReportQuery {
         )
         .await?;
         Ok(TerritoryReportObject(Arc::new(report)))
+    }
+
+    /// A signed link (valid for a few minutes) to download a territory report as CSV or
+    /// open it as a printable page. Same access as `territoryReport`.
+    async fn report_link(
+        &self,
+        ctx: &Context<'_>,
+        kind: ReportFormat,
+        root_id: ID,
+        period: String,
+    ) -> async_graphql::Result<ReportLink> {
+        let actor = actor(ctx)?;
+        let st = state(ctx)?;
+        let parsed = Period::parse(&period, "period")?;
+        let root = GlobalId::decode_as(&root_id, "Territory", "rootId")?;
+        svc::report_root(&st.db, actor, root).await?;
+        let ext = match kind {
+            ReportFormat::Csv => "csv",
+            ReportFormat::Html => "html",
+        };
+        let (root_id, period) = (GlobalId::encode("Territory", root), parsed.to_string());
+        let link = crate::auth::report_link::sign(&st.keys, actor, ext, &root_id, &period)?;
+        Ok(ReportLink {
+            url: format!(
+                "/reports/territories.{ext}?rootId={root_id}&period={period}&link={}",
+                link.token
+            ),
+            expires_at: link.expires_at,
+        })
     }
 }

@@ -12,6 +12,7 @@ pub mod placement;
 pub mod quota_figures;
 pub mod quotas;
 pub mod report_sql;
+pub mod report_table;
 pub mod reports;
 pub mod sql;
 pub mod territories;

@@ -3,5 +3,6 @@
 
 mod access;
 mod correctness;
+mod downloads;
 mod fixture;
 mod quotas;
