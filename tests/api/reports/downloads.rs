@@ -89,7 +89,7 @@ pub fn compare_cells(csv: &[Vec<String>], gql: &Value) -> Vec<String> {
                 Value::Null => cell.is_empty(),
                 Value::String(s) => s == cell,
                 Value::Number(n) => cell.parse::<f64>().ok() == n.as_f64(),
-                other => *cell == other.to_string(),
+                other => serde_json::to_string(other).is_ok_and(|s| s == *cell),
             };
             if !same {
                 out.push(format!(
