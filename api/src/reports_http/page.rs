@@ -31,7 +31,9 @@ p.meta { color: #444; margin: 0 0 16px; }
 .charts { display: flex; flex-wrap: wrap; gap: 24px; }
 .charts figure { margin: 0; }
 table { border-collapse: collapse; width: 100%; margin-top: 8px; }
-th, td { border: 1px solid #bbb; padding: 3px 5px; text-align: right; white-space: nowrap; }
+th, td { border: 1px solid #bbb; padding: 3px 5px; text-align: right; }
+td { white-space: nowrap; }
+th { font-size: 10px; }
 th { background: #eee; font-weight: 600; }
 td.text { text-align: left; }
 tr.rep td { background: #f8f8ff; }
@@ -110,7 +112,11 @@ fn bar_chart(title: &str, bars: &[(String, Option<f64>)], color: &str) -> String
 pub fn render(report: &TerritoryReport) -> String {
     let title = format!("Territory report: {} — {}", report.root_name, report.period);
     let indent = |depth: Option<i32>, name: &str| {
-        format!("{}{name}", "  ".repeat(depth.unwrap_or(0).max(0) as usize))
+        // Figure spaces: SVG text would collapse ordinary ones.
+        format!(
+            "{}{name}",
+            "\u{2007}\u{2007}".repeat(depth.unwrap_or(0).max(0) as usize)
+        )
     };
     let attainment: Vec<_> = report
         .territories
@@ -148,8 +154,15 @@ pub fn render(report: &TerritoryReport) -> String {
         "#2f855a",
     ));
     html.push_str("</div><h2>Territories and reps</h2><table><thead><tr>");
-    for c in COLUMNS {
-        let _ = write!(html, "<th>{}</th>", esc(c));
+    // Global ids are for machines: the CSV has them, the printed table does not.
+    let shown: Vec<bool> = COLUMNS
+        .iter()
+        .map(|c| !matches!(*c, "id" | "parentId"))
+        .collect();
+    for (c, show) in COLUMNS.iter().zip(&shown) {
+        if *show {
+            let _ = write!(html, "<th>{}</th>", esc(c));
+        }
     }
     html.push_str("</tr></thead><tbody>");
     for row in rows(report) {
@@ -158,8 +171,19 @@ pub fn render(report: &TerritoryReport) -> String {
             crate::services::reports::RowKind::Rep => "rep",
         };
         let _ = write!(html, "<tr class=\"{class}\">");
-        for cell in cells(row) {
+        let pad = row.depth.unwrap_or(0).max(0) * 12 + 5;
+        for (i, (cell, show)) in cells(row).into_iter().zip(&shown).enumerate() {
+            if !show {
+                continue;
+            }
             match cell {
+                Cell::Text(s) if COLUMNS.get(i) == Some(&"name") => {
+                    let _ = write!(
+                        html,
+                        "<td class=\"text\" style=\"padding-left:{pad}px\">{}</td>",
+                        esc(&s)
+                    );
+                }
                 Cell::Text(s) => {
                     let _ = write!(html, "<td class=\"text\">{}</td>", esc(&s));
                 }

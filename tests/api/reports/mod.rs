@@ -5,4 +5,5 @@ mod access;
 mod correctness;
 mod downloads;
 mod fixture;
+mod page;
 mod quotas;
