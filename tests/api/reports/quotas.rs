@@ -88,6 +88,24 @@ async fn quota_read_matrix() {
             }
         }
     }
+    // node(id:) finds exactly what the list shows; anything else is NOT_FOUND.
+    let node = "query($id: ID!) { node(id: $id) { id ... on Quota { actual attainment } } }";
+    for (who, want) in READS {
+        let visible: &[&str] = match want {
+            Ok(keys) => keys,
+            Err(_) => &[],
+        };
+        for (key, id) in &seeded {
+            let body = app
+                .gql_as(who, node, json!({ "id": TestApp::gid("Quota", *id) }))
+                .await;
+            let found = body["data"]["node"]["id"].is_string();
+            let expect = visible.contains(key);
+            if found != expect || (!found && code(&body) != Some("NOT_FOUND")) {
+                mismatches.push(format!("node({key}) as {who}: {body}"));
+            }
+        }
+    }
     // me.quotas: one's own; partners have none (the field is internal).
     let me = app
         .gql_as("ae", "{ me { quotas { id } } }", json!({}))
