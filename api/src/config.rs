@@ -345,6 +345,9 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://salesgraph.db?mode=rwc");
         assert!(c.graphiql && c.introspection && c.seed_demo);
         assert_eq!(c.keys.current_kid, "dev");
+        assert_eq!(c.fiscal_year_start_month, 1);
+        let feb = cfg(&[("SALESGRAPH_FISCAL_YEAR_START_MONTH", "2")]).unwrap();
+        assert_eq!(feb.fiscal_year_start_month, 2);
     }
 
     #[test]
@@ -385,6 +388,8 @@ mod tests {
             ("SALESGRAPH_ARGON2_MEMORY_KIB", "1024"),
             ("SALESGRAPH_GRAPHIQL", "maybe"),
             ("SALESGRAPH_JWT_KEYS", "no-colon"),
+            ("SALESGRAPH_FISCAL_YEAR_START_MONTH", "13"),
+            ("SALESGRAPH_FISCAL_YEAR_START_MONTH", "feb"),
         ] {
             let e = cfg(&[(k, v)]).unwrap_err();
             assert!(
