@@ -324,3 +324,74 @@ async fn a_page_of_quotas_with_figures_costs_fixed_statements() {
     // Authentication, count, page, actuals, reconciliation, users, territories.
     assert_eq!(small, 7);
 }
+
+#[tokio::test]
+async fn quota_filters_narrow_within_scope() {
+    let app = TestApp::spawn().await;
+    let seeded = seed(&app).await;
+    let q = "query($f: QuotaFilterInput) { quotas(first: 100, filter: $f) { totalCount edges { node { id } } } }";
+    let keys = |body: &Value| {
+        let mut k: Vec<&str> = body["data"]["quotas"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|e| {
+                let id = e["node"]["id"].as_str().unwrap();
+                seeded
+                    .iter()
+                    .find(|(_, q)| TestApp::gid("Quota", *q) == id)
+                    .unwrap()
+                    .0
+            })
+            .collect();
+        k.sort();
+        k
+    };
+    let user = |k: &str| TestApp::gid("User", app.user(k).id);
+    let territory = |k: &str| TestApp::gid("Territory", app.fx.territories[k]);
+    for (who, filter, want) in [
+        (
+            "director",
+            json!({ "territorySubtree": territory("amer") }),
+            vec!["amer"],
+        ),
+        (
+            "director",
+            json!({ "territorySubtree": territory("global") }),
+            vec!["amer", "emea", "global"],
+        ),
+        (
+            "director",
+            json!({ "teamOf": user("manager") }),
+            vec!["ae", "am", "manager", "sdr"],
+        ),
+        ("director", json!({ "assigneeId": user("ae") }), vec!["ae"]),
+        (
+            "director",
+            json!({ "assigneeId": territory("emea") }),
+            vec!["emea"],
+        ),
+        (
+            "director",
+            json!({ "metric": ["QUALIFIED_HANDOFFS"] }),
+            vec!["sdr"],
+        ),
+        ("director", json!({ "period": "FY2026-Q3" }), vec![]),
+        // A filter never widens the scope: the other team stays invisible.
+        ("manager", json!({ "teamOf": user("manager2") }), vec![]),
+        (
+            "manager",
+            json!({ "territorySubtree": territory("global") }),
+            vec!["amer"],
+        ),
+    ] {
+        let body = app.gql_as(who, q, json!({ "f": filter })).await;
+        assert_eq!(keys(&body), want, "{who} {filter}");
+        assert_eq!(body["data"]["quotas"]["totalCount"], want.len(), "{body}");
+    }
+    let body = app
+        .gql_as("director", q, json!({ "f": { "period": "FY26" } }))
+        .await;
+    assert_eq!(code(&body), Some("BAD_USER_INPUT"));
+    assert_eq!(body["errors"][0]["extensions"]["field"], "period");
+}
