@@ -89,6 +89,8 @@ pub struct Config {
     pub apq_cache_bytes: usize,
     /// OTLP/HTTP collector (`http://host:4318`) for traces; none by default.
     pub otlp_endpoint: Option<String>,
+    /// The calendar month (1..=12) fiscal years start in: FY2026 starts in 2026.
+    pub fiscal_year_start_month: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -233,6 +235,7 @@ impl Config {
                 None => None,
             },
             apq_cache_bytes: num(src, "SALESGRAPH_APQ_CACHE_BYTES", 8 << 20, 0, 1 << 30)?,
+            fiscal_year_start_month: num(src, "SALESGRAPH_FISCAL_YEAR_START_MONTH", 1, 1, 12)?,
         })
     }
 
@@ -387,6 +390,9 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://salesgraph.db?mode=rwc");
         assert!(c.graphiql && c.introspection && c.seed_demo);
         assert_eq!(c.keys.current_kid, "dev");
+        assert_eq!(c.fiscal_year_start_month, 1);
+        let feb = cfg(&[("SALESGRAPH_FISCAL_YEAR_START_MONTH", "2")]).unwrap();
+        assert_eq!(feb.fiscal_year_start_month, 2);
     }
 
     #[test]
@@ -427,6 +433,8 @@ mod tests {
             ("SALESGRAPH_ARGON2_MEMORY_KIB", "1024"),
             ("SALESGRAPH_GRAPHIQL", "maybe"),
             ("SALESGRAPH_JWT_KEYS", "no-colon"),
+            ("SALESGRAPH_FISCAL_YEAR_START_MONTH", "13"),
+            ("SALESGRAPH_FISCAL_YEAR_START_MONTH", "feb"),
         ] {
             let e = cfg(&[(k, v)]).unwrap_err();
             assert!(

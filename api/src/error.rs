@@ -51,6 +51,21 @@ impl AppError {
         }
     }
 
+    /// The HTTP status of a failure answered outside GraphQL (report downloads).
+    pub fn http_status(&self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode as S;
+        match self {
+            AppError::Unauthenticated(_) => S::UNAUTHORIZED,
+            AppError::Forbidden(_) => S::FORBIDDEN,
+            AppError::NotFound { .. } | AppError::PersistedQueryNotFound => S::NOT_FOUND,
+            AppError::BadUserInput { .. } => S::BAD_REQUEST,
+            AppError::Conflict(_) | AppError::InvalidStateTransition(_) => S::CONFLICT,
+            AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Unavailable => S::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::BadUserInput {
             field: field.into(),

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod http;
 pub mod metrics;
 pub mod middleware;
 pub mod persisted;
+pub mod reports_http;
 pub mod seed;
 pub mod services;
 pub mod startup;

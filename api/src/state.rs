@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::TokenKeys, password::Passwords},
+    clock::Clock,
     config::Config,
     error::AppError,
     metrics::Metrics,
@@ -20,6 +21,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,
     pub persisted: Arc<PersistedDocuments>,
+    /// "Now" for figures that depend on it (quota pacing); tests pin it.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics,
+            clock: Clock::default(),
         })
     }
 }

@@ -14,6 +14,7 @@ mod helpers;
 mod http;
 mod matrix;
 mod persisted;
+mod reports;
 mod sales;
 mod schema;
 mod tokens;

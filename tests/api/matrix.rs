@@ -686,6 +686,9 @@ const ACTION_PROBES: &[(&str, &str)] = &[
     ("REASSIGN_OPPORTUNITY", r#"mutation($acme: ID!, $partner: ID) { createOpportunity(input: { accountId: $acme, name: "P", type: NEW_BUSINESS, amount: "1", closeDate: "2026-12-31", ownerId: $partner }) { id } }"#),
     ("READ_ACTIVITIES", "{ activities { totalCount } }"),
     ("LOG_ACTIVITY", r#"mutation($noAccount: ID!) { logActivity(input: { kind: NOTE, summary: "P", accountId: $noAccount }) { id } }"#),
+    ("READ_QUOTAS", "{ quotas { totalCount } }"),
+    ("SET_QUOTAS", "mutation($noQuota: ID!) { deleteQuota(id: $noQuota) }"),
+    ("READ_TERRITORY_REPORTS", r#"query($noTerritory: ID!) { territoryReport(rootId: $noTerritory, period: "FY2026") { period } }"#),
 ];
 
 #[tokio::test]
@@ -694,7 +697,14 @@ async fn viewer_permissions_match_enforcement() {
     let mut vars = json!({
         "acme": app.fx.gid("Account", "acme"), "partner": app.fx.gid("User", "partner"),
     });
-    for kind in ["User", "Territory", "Account", "Lead", "Opportunity"] {
+    for kind in [
+        "User",
+        "Territory",
+        "Account",
+        "Lead",
+        "Opportunity",
+        "Quota",
+    ] {
         vars[format!("no{kind}")] = json!(TestApp::gid(kind, Uuid::new_v4()));
     }
     let before = audit_count(&app).await;

@@ -128,3 +128,47 @@ impl TokenKeys {
         Ok(data.claims)
     }
 }
+
+/// Report links (see `report_link.rs`) are JWTs of their own media type and audience,
+/// signed with the same key ring, so that neither kind of token passes for the other.
+impl TokenKeys {
+    pub fn sign_typed<T: Serialize>(&self, typ: &str, claims: &T) -> Result<String, AppError> {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.current_kid.clone());
+        header.typ = Some(typ.into());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(AppError::internal)
+    }
+
+    /// Verifies a token of media type `typ` for `audience_suffix` appended to the
+    /// server's audience; `None` for any failure (the reason is logged).
+    pub fn verify_typed<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        typ: &str,
+        audience_suffix: &str,
+    ) -> Option<T> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.typ.as_deref() != Some(typ) {
+            tracing::debug!("signed link refused: wrong typ");
+            return None;
+        }
+        let key = self.decoding.get(header.kid.as_deref()?)?;
+        let mut validation = self.validation.clone();
+        validation.set_audience(&[format!("{}{audience_suffix}", self.audience)]);
+        match jsonwebtoken::decode::<T>(token, key, &validation) {
+            Ok(data) => Some(data.claims),
+            Err(e) => {
+                tracing::debug!(reason = %e, "signed link refused");
+                None
+            }
+        }
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+}

@@ -4,5 +4,6 @@ pub mod actor;
 pub mod jwt;
 pub mod password;
 pub mod policy;
+pub mod report_link;
 
 pub use actor::Actor;

@@ -54,6 +54,12 @@ pub enum Action {
     ReassignOpportunity,
     ReadActivities,
     LogActivity,
+    /// Read quotas (scoped by [`quota_scope`]).
+    ReadQuotas,
+    /// Set or delete quotas (assignees limited by [`quota_assignee_users`]).
+    SetQuotas,
+    /// Run territory reports (roots limited by [`report_root_scope`]).
+    ReadTerritoryReports,
 }
 
 use Role::*;
@@ -126,6 +132,9 @@ pub const GRANTS: &[(Action, &[Role])] = &[
     (Action::ReassignOpportunity, MANAGERS),
     (Action::ReadActivities, INTERNAL),
     (Action::LogActivity, INTERNAL),
+    (Action::ReadQuotas, INTERNAL),
+    (Action::SetQuotas, MANAGERS),
+    (Action::ReadTerritoryReports, MANAGERS),
 ];
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -287,6 +296,13 @@ pub fn own_territory_ids(user_id: Uuid) -> SelectStatement {
                         .to_owned(),
                 ),
             ),
+    )
+}
+
+/// The ids of `root` and every territory below it (today's tree).
+pub fn subtree_of(root: Uuid) -> SelectStatement {
+    subtree_ids(
+        Condition::all().add(Expr::col((Alias::new("r"), territories::Column::Id)).eq(root)),
     )
 }
 
@@ -512,6 +528,65 @@ fn audit_scope_rule(actor: &Actor) -> Condition {
         ),
         _ => nothing(),
     }
+}
+
+/// Quotas the actor may read: directors all; sales managers those of their team and of
+/// their own territories; every other internal user their own. Partners have none.
+pub fn quota_scope(actor: &Actor) -> Condition {
+    sealed(quota_scope_rule(actor))
+}
+
+fn quota_scope_rule(actor: &Actor) -> Condition {
+    use entity::quotas::Column as Q;
+    let col = |c: Q| (entity::quotas::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(Q::UserId), actor.user_id))
+            .add(in_own_territories(col(Q::TerritoryId), actor)),
+        Partner => nothing(),
+        _ => Condition::all().add(Expr::col(col(Q::UserId)).eq(actor.user_id)),
+    }
+}
+
+/// Users the actor may set a quota for: a sales manager their team, a director any
+/// internal user; never a partner user, never the actor (see [`require_not_own_quota`]).
+pub fn quota_assignee_users(actor: &Actor) -> Condition {
+    let base = Condition::all()
+        .add(users::Column::Role.ne(Partner))
+        .add(users::Column::Id.ne(actor.user_id));
+    sealed(match actor.role {
+        Director => base,
+        SalesManager => base.add(in_team_of(users::Column::Id, actor.user_id)),
+        _ => nothing(),
+    })
+}
+
+/// Territories the actor may set a quota for: directors any.
+pub fn quota_assignee_territories(actor: &Actor) -> Condition {
+    sealed(match actor.role {
+        Director => Condition::all(),
+        _ => nothing(),
+    })
+}
+
+/// Nobody sets their own quota.
+pub fn require_not_own_quota(actor: &Actor, user_id: Option<Uuid>) -> Result<(), AppError> {
+    if user_id == Some(actor.user_id) {
+        Err(AppError::Forbidden("nobody sets their own quota".into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Territories whose subtree report the actor may run: directors any, sales managers
+/// those they are accountable for (with their subtrees).
+pub fn report_root_scope(actor: &Actor) -> Condition {
+    sealed(match actor.role {
+        Director => Condition::all(),
+        SalesManager => territory_members_scope_rule(actor),
+        _ => nothing(),
+    })
 }
 
 /// `column IN (the team of user)`: the user and everyone whose manager chain reaches them.

@@ -4,9 +4,11 @@ pub mod criteria;
 pub mod email;
 pub mod global_id;
 pub mod money;
+pub mod period;
 pub mod pipeline;
 pub mod text;
 pub mod web_domain;
 
 pub use email::Email;
 pub use global_id::GlobalId;
+pub use period::Period;

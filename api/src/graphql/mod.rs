@@ -12,6 +12,8 @@ pub mod loaders;
 pub mod node;
 pub mod nulls;
 pub mod opportunities;
+pub mod quotas;
+pub mod reports;
 pub mod schema;
 pub mod territories;
 pub mod users;

@@ -10,6 +10,7 @@ use super::{
     leads::Lead,
     loaders::shared,
     opportunities::Opportunity,
+    quotas::Quota,
     territories::Territory,
     users::{Partner, User},
 };
@@ -28,6 +29,7 @@ pub enum Node {
     Opportunity(Opportunity),
     Activity(Activity),
     AuditEvent(AuditEvent),
+    Quota(Quota),
 }
 
 #[derive(Default)]
@@ -93,6 +95,16 @@ impl NodeQuery {
                     .map_err(hide)?
                     .into(),
             ),
+            "Quota" => {
+                let st = state(ctx)?;
+                let row = services::quotas::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?;
+                let figures =
+                    super::quotas::with_figures(st, std::slice::from_ref(&row), ctx.look_ahead())
+                        .await?;
+                Node::Quota(super::quotas::to_quota(st, &figures, row))
+            }
             _ => return Err(AppError::not_found(gid.type_name).into()),
         };
         Ok(Some(node))

@@ -10,6 +10,8 @@ use super::{
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
+    quotas::{QuotaMutation, QuotaQuery},
+    reports::ReportQuery,
     territories::{TerritoryMutation, TerritoryQuery},
     users::{UserMutation, UserQuery},
 };
@@ -27,6 +29,8 @@ pub struct QueryRoot(
     OpportunityQuery,
     ActivityQuery,
     AuditQuery,
+    QuotaQuery,
+    ReportQuery,
 );
 
 /// Every change: each mutation runs in one transaction and records an audit event.
@@ -40,6 +44,7 @@ pub struct MutationRoot(
     LeadMutation,
     OpportunityMutation,
     ActivityMutation,
+    QuotaMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

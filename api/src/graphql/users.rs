@@ -91,6 +91,27 @@ impl User {
         };
         Ok(rows.into_iter().map(User::from).collect())
     }
+
+    /// The user's quotas the caller may see (`me { quotas }` lists one's own), with
+    /// actual and attainment computed for all of them at once. Internal users only.
+    #[graphql(guard = "super::context::InternalOnly")]
+    async fn quotas(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this fiscal period, e.g. `FY2026-Q3`.")] period: Option<String>,
+    ) -> async_graphql::Result<Vec<super::quotas::Quota>> {
+        let st = state(ctx)?;
+        let period = period
+            .as_deref()
+            .map(|p| crate::domain::Period::parse(p, "period"))
+            .transpose()?;
+        let rows = crate::services::quotas::of_user(&st.db, actor(ctx)?, self.uuid, period).await?;
+        let figures = super::quotas::with_figures(st, &rows, ctx.look_ahead()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| super::quotas::to_quota(st, &figures, m))
+            .collect())
+    }
 }
 
 /// A reseller organization.

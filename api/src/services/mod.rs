@@ -9,6 +9,12 @@ pub mod leads;
 pub mod opportunities;
 pub mod page;
 pub mod placement;
+pub mod quota_figures;
+pub mod quotas;
+pub mod report_sql;
+pub mod report_table;
+pub mod reports;
+pub mod sql;
 pub mod territories;
 pub mod users;
 

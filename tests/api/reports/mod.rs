@@ -1,0 +1,9 @@
+//! Quotas and territory reports: the hand-computed fixture, access rules, statement
+//! counts, and the CSV and printable forms.
+
+mod access;
+mod correctness;
+mod downloads;
+mod fixture;
+mod page;
+mod quotas;
