@@ -340,7 +340,7 @@ pub async fn create(
             industry: m.industry.as_ref().as_deref(),
             employees: *m.employee_count.as_ref(),
         };
-        m.territory_id = Set(placement::territory_for(&txn, &facts).await?);
+        m.territory_id = Set(placement::territory_for(&txn, actor, &facts).await?);
     }
     let lead = m.insert(&txn).await?;
     audit::record(

@@ -472,12 +472,15 @@ pub async fn add_member(
 ) -> AppResult<territories::Model> {
     let txn = state.db.begin().await?;
     let t = manageable(&txn, actor, territory_id).await?;
+    // Membership widens the member's scope, so a sales manager may add only their own
+    // team; a user outside it is answered like one that does not exist.
     let user = users::Entity::find_by_id(user_id)
-        .filter(users::Column::Active.eq(true))
-        .filter(users::Column::Role.ne(Role::Partner))
+        .filter(policy::territory_member_candidate_scope(actor))
         .one(&txn)
         .await?
-        .ok_or_else(|| AppError::bad_input("userId", "must be an active internal user"))?;
+        .ok_or_else(|| {
+            AppError::bad_input("userId", "must be an active internal user of your team")
+        })?;
     let existing = territory_members::Entity::find_by_id((territory_id, user.id))
         .one(&txn)
         .await?;
