@@ -43,6 +43,15 @@ pub struct Limits {
     pub max_directives: usize,
     pub max_body_bytes: usize,
     pub max_batch: usize,
+    /// Cost limits of `graphql::cost` (depth, complexity, aliases above are its too).
+    pub max_root_fields: usize,
+    pub max_duplicate_fields: usize,
+    /// Fields one request may resolve (`graphql::budget`), enforced while loading.
+    pub max_fields: usize,
+    /// A request answers within this, whatever the backend.
+    pub request_timeout: Duration,
+    /// Each SQL statement's limit on PostgreSQL (`statement_timeout`).
+    pub statement_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -173,7 +182,7 @@ impl Config {
         };
         let limits = Limits {
             max_depth: num(src, "SALESGRAPH_MAX_DEPTH", 12, 2, 100)?,
-            max_complexity: num(src, "SALESGRAPH_MAX_COMPLEXITY", 5_000, 10, 1_000_000)?,
+            max_complexity: num(src, "SALESGRAPH_MAX_COMPLEXITY", 50_000, 10, 100_000_000)?,
             max_aliases: num(src, "SALESGRAPH_MAX_ALIASES", 30, 1, 1_000)?,
             max_directives: num(src, "SALESGRAPH_MAX_DIRECTIVES", 10, 1, 1_000)?,
             max_body_bytes: num(
@@ -184,6 +193,23 @@ impl Config {
                 64 << 20,
             )?,
             max_batch: num(src, "SALESGRAPH_MAX_BATCH", 10, 1, 100)?,
+            max_root_fields: num(src, "SALESGRAPH_MAX_ROOT_FIELDS", 20, 1, 1_000)?,
+            max_duplicate_fields: num(src, "SALESGRAPH_MAX_DUPLICATE_FIELDS", 20, 0, 10_000)?,
+            max_fields: num(src, "SALESGRAPH_MAX_FIELDS", 20_000, 10, 10_000_000)?,
+            request_timeout: Duration::from_millis(num(
+                src,
+                "SALESGRAPH_REQUEST_TIMEOUT_MS",
+                10_000,
+                1,
+                600_000,
+            )?),
+            statement_timeout: Duration::from_millis(num(
+                src,
+                "SALESGRAPH_STATEMENT_TIMEOUT_MS",
+                5_000,
+                1,
+                600_000,
+            )?),
         };
         Ok(Config {
             env,
@@ -391,3 +417,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "config_defaults_test.rs"]
+mod defaults_test;

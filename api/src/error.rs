@@ -23,6 +23,10 @@ pub enum AppError {
     InvalidStateTransition(String),
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The request asks for more than the limits allow (cost, field budget, deadline,
+    /// statement timeout): the client's query is the input at fault.
+    #[error("{0}")]
+    TooExpensive(String),
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("internal error")]
@@ -38,7 +42,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound { .. } => "NOT_FOUND",
-            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
+            AppError::BadUserInput { .. } | AppError::TooExpensive(_) => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::InvalidStateTransition(_) => "INVALID_STATE_TRANSITION",
             AppError::RateLimited { .. } => "RATE_LIMITED",
@@ -77,9 +81,148 @@ impl From<DbErr> for AppError {
                 tracing::error!(error = %err, "database unavailable");
                 AppError::Unavailable
             }
-            _ => AppError::Internal(err.to_string()),
+            _ => db_failure(&err).unwrap_or_else(|| AppError::Internal(err.to_string())),
         }
     }
+}
+
+/// A constraint the client can break, as each database names it: PostgreSQL by the
+/// constraint's name, SQLite by `table.column` (it reports no names).
+struct ConstraintRule {
+    postgres: &'static str,
+    sqlite: &'static str,
+    field: &'static str,
+    message: &'static str,
+}
+
+/// THE table of database failures a client may cause: every service maps them the same
+/// way through `?`. A foreign key not listed here follows the naming convention of the
+/// migrations (`fk_<table>_<column>`) and names `<column>` in camelCase.
+const CONSTRAINTS: &[ConstraintRule] = &[
+    ConstraintRule {
+        postgres: "ux_users_email",
+        sqlite: "users.email",
+        field: "email",
+        message: "is already in use",
+    },
+    ConstraintRule {
+        postgres: "ux_accounts_domain",
+        sqlite: "accounts.domain",
+        field: "domain",
+        // The holder may lie outside the caller's scope: say it is taken, name nothing.
+        message: "this domain is taken",
+    },
+    ConstraintRule {
+        postgres: "ux_partners_name",
+        sqlite: "partners.name",
+        field: "name",
+        message: "is already in use",
+    },
+    ConstraintRule {
+        postgres: "territory_members_pkey",
+        sqlite: "territory_members.territory_id, territory_members.user_id",
+        field: "userId",
+        message: "is already a member of this territory",
+    },
+    ConstraintRule {
+        postgres: "ux_quotas_assignee_key_metric_period",
+        sqlite: "quotas.assignee_key, quotas.metric, quotas.period",
+        field: "period",
+        message: "a quota for this assignee, metric and period already exists",
+    },
+];
+
+/// SQLSTATEs (PostgreSQL) a client may cause or retry, and what they answer.
+fn by_sqlstate(code: &str) -> Option<AppError> {
+    Some(match code {
+        // serialization_failure, deadlock_detected: another writer won; try again.
+        "40001" | "40P01" => {
+            AppError::Conflict("the data changed while you were writing it; try again".into())
+        }
+        // query_canceled: our statement_timeout.
+        "57014" => {
+            AppError::TooExpensive("a database statement took too long; ask for less".into())
+        }
+        // character_not_in_repertoire (a NUL byte), string_data_right_truncation,
+        // numeric_value_out_of_range: caught at the edge, kept here as the backstop.
+        "22021" | "22P05" => AppError::bad_input("input", "text may not contain NUL bytes"),
+        "22001" => AppError::bad_input("input", "a value is too long"),
+        "22003" => AppError::bad_input("input", "a number is out of range"),
+        _ => return None,
+    })
+}
+
+/// The client error a database failure stands for, or `None` for a server fault.
+fn db_failure(err: &DbErr) -> Option<AppError> {
+    use sea_orm::{RuntimeErr, sqlx::error::ErrorKind};
+    let db = match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            e.as_database_error()?
+        }
+        _ => return None,
+    };
+    let named = |rule: &ConstraintRule| match db.constraint() {
+        Some(name) => name == rule.postgres,
+        None => db.message().ends_with(rule.sqlite),
+    };
+    match db.kind() {
+        ErrorKind::UniqueViolation => CONSTRAINTS
+            .iter()
+            .find(|r| named(r))
+            .map(|r| AppError::bad_input(r.field, r.message)),
+        ErrorKind::ForeignKeyViolation => {
+            let field = db
+                .constraint()
+                .and_then(|c| c.strip_prefix("fk_"))
+                .and_then(|rest| {
+                    CONSTRAINT_TABLES
+                        .iter()
+                        .find_map(|t| rest.strip_prefix(t)?.strip_prefix('_'))
+                })
+                .map(camel_case)
+                .unwrap_or_else(|| "input".to_string());
+            Some(AppError::bad_input(
+                field,
+                "refers to something that does not exist",
+            ))
+        }
+        _ => by_sqlstate(db.code()?.as_ref()),
+    }
+}
+
+/// Tables whose foreign keys follow `fk_<table>_<column>`, longest first so that
+/// `territory_members` is not read as `territories`.
+const CONSTRAINT_TABLES: &[&str] = &[
+    "deal_registrations",
+    "territory_members",
+    "handoff_events",
+    "refresh_tokens",
+    "opportunities",
+    "audit_events",
+    "territories",
+    "activities",
+    "handoffs",
+    "accounts",
+    "partners",
+    "quotas",
+    "leads",
+    "users",
+];
+
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl From<AppError> for async_graphql::Error {
@@ -92,6 +235,7 @@ impl From<AppError> for async_graphql::Error {
             match &err {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 AppError::NotFound { entity } => ext.set("entity", *entity),
+                AppError::TooExpensive(_) => ext.set("field", "query"),
                 AppError::RateLimited { retry_after_secs } => {
                     ext.set("retryAfter", *retry_after_secs)
                 }
@@ -119,6 +263,17 @@ mod tests {
         let ext = format!("{:?}", err.extensions);
         assert!(ext.contains("INTERNAL_SERVER_ERROR"));
         assert!(!ext.contains("relation"));
+    }
+
+    #[test]
+    fn foreign_keys_name_their_column() {
+        assert_eq!(camel_case("account_manager_id"), "accountManagerId");
+        let rest = "fk_territory_members_user_id".strip_prefix("fk_").unwrap();
+        let col = CONSTRAINT_TABLES
+            .iter()
+            .find_map(|t| rest.strip_prefix(t)?.strip_prefix('_'))
+            .unwrap();
+        assert_eq!(col, "user_id");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use actix_web::{
 };
 use async_graphql::{
     BatchRequest, BatchResponse, Request, Response, ServerError,
-    parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, OperationType},
 };
 use futures_util::StreamExt;
 use serde_json::json;
@@ -21,7 +21,7 @@ use serde_json::json;
 use crate::{
     auth::actor,
     error::code_for_uncoded_error,
-    graphql::{AppSchema, context::RequestData, loaders::Loaders},
+    graphql::{AppSchema, context::RequestData, cost, loaders::Loaders, schema},
     state::AppState,
 };
 
@@ -231,6 +231,10 @@ async fn execute(
             media,
         );
     }
+    // The cost of each document, and of the batch as a whole: a batch of cheap
+    // requests is as expensive as one request holding them all.
+    let cost_limits = schema::cost_limits(limits);
+    let mut batch_complexity: u64 = 0;
     for r in &requests {
         if let Ok(doc) = async_graphql::parser::parse_query(&r.query) {
             if is_get && selected_is_mutation(&doc, r.operation_name.as_deref()) {
@@ -239,18 +243,26 @@ async fn execute(
                     .content_type(media)
                     .json(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": "BAD_USER_INPUT" } }] }));
             }
-            let aliases = count_aliases(&doc);
-            if aliases > limits.max_aliases {
-                return error_body(
-                    StatusCode::BAD_REQUEST,
-                    &format!(
-                        "the query uses {aliases} aliases; at most {} are allowed",
-                        limits.max_aliases
-                    ),
-                    media,
-                );
+            match cost::check(
+                &doc,
+                r.operation_name.as_deref(),
+                &r.variables,
+                &cost_limits,
+            ) {
+                Ok(c) => batch_complexity = batch_complexity.saturating_add(c.complexity),
+                Err(e) => return error_body(StatusCode::BAD_REQUEST, &e.0, media),
             }
         }
+    }
+    if batch_complexity > cost_limits.max_complexity {
+        return error_body(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "the batch has complexity {batch_complexity}; at most {} allowed",
+                cost_limits.max_complexity
+            ),
+            media,
+        );
     }
 
     let auth_header = req
@@ -266,15 +278,33 @@ async fn execute(
         }
     };
 
-    let mut responses = Vec::with_capacity(requests.len());
-    for r in requests {
-        let actor = caller.actor().ok().cloned();
-        let r: Request = r.data(RequestData {
-            caller: caller.clone(),
-            loaders: Loaders::new(state.db.clone(), actor),
-        });
-        responses.push(execute_guarded(schema, r).await);
-    }
+    // The deadline holds on both backends; dropping the work rolls back any open
+    // transaction.
+    let deadline = limits.request_timeout;
+    let run = async {
+        let mut responses = Vec::with_capacity(requests.len());
+        for r in requests {
+            let actor = caller.actor().ok().cloned();
+            let r: Request = r.data(RequestData {
+                caller: caller.clone(),
+                loaders: Loaders::new(state.db.clone(), actor),
+            });
+            responses.push(execute_guarded(schema, r).await);
+        }
+        responses
+    };
+    let mut responses = match tokio::time::timeout(deadline, run).await {
+        Ok(responses) => responses,
+        Err(_) => {
+            let err: async_graphql::Error = crate::error::AppError::TooExpensive(format!(
+                "the request took longer than {} ms; ask for less",
+                deadline.as_millis()
+            ))
+            .into();
+            let body = Response::from_errors(vec![err.into_server_error(Default::default())]);
+            return shape(BatchResponse::Single(body), true, media, state);
+        }
+    };
     let batch = if single {
         BatchResponse::Single(responses.remove(0))
     } else {
@@ -362,31 +392,4 @@ fn selected_is_mutation(doc: &ExecutableDocument, name: Option<&str>) -> bool {
             None => ops.values().any(|op| op.node.ty != OperationType::Query),
         },
     }
-}
-
-/// Aliases anywhere in the document, fragments included.
-fn count_aliases(doc: &ExecutableDocument) -> usize {
-    fn walk(set: &SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|sel| match &sel.node {
-                Selection::Field(f) => {
-                    usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node)
-                }
-                Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
-    }
-    let ops: usize = doc
-        .operations
-        .iter()
-        .map(|(_, op)| walk(&op.node.selection_set.node))
-        .sum();
-    let frags: usize = doc
-        .fragments
-        .values()
-        .map(|f| walk(&f.node.selection_set.node))
-        .sum();
-    ops + frags
 }

@@ -9,6 +9,7 @@ pub mod leads;
 pub mod opportunities;
 pub mod page;
 pub mod placement;
+pub mod teams;
 pub mod territories;
 pub mod users;
 

@@ -135,21 +135,6 @@ pub async fn visible_reports<C: ConnectionTrait>(
         .await?)
 }
 
-/// The whole team under `manager_id` (transitively), as far as the actor may see.
-pub async fn visible_team<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    manager_id: Uuid,
-) -> AppResult<Vec<users::Model>> {
-    Ok(users::Entity::find()
-        .filter(policy::in_team_of(users::Column::Id, manager_id))
-        .filter(users::Column::Id.ne(manager_id))
-        .filter(policy::user_scope(actor))
-        .order_by_asc(users::Column::Name)
-        .all(db)
-        .await?)
-}
-
 pub async fn partners_by_ids<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
