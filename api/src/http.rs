@@ -20,8 +20,9 @@ use serde_json::json;
 
 use crate::{
     auth::actor,
+    error::AppError,
     error::code_for_uncoded_error,
-    graphql::{AppSchema, context::RequestData, cost, loaders::Loaders, schema},
+    graphql::{AppSchema, context::RequestData, cost, edge, loaders::Loaders, schema},
     state::AppState,
 };
 
@@ -252,6 +253,13 @@ async fn execute(
                 Ok(c) => batch_complexity = batch_complexity.saturating_add(c.complexity),
                 Err(e) => return error_body(StatusCode::BAD_REQUEST, &e.0, media),
             }
+            if let Err(AppError::BadUserInput { field, message }) =
+                edge::check_input(&doc, &r.variables)
+            {
+                return HttpResponse::BadRequest().content_type(media).json(json!({
+                    "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "field": field } }]
+                }));
+            }
         }
     }
     if batch_complexity > cost_limits.max_complexity {
@@ -296,7 +304,7 @@ async fn execute(
     let mut responses = match tokio::time::timeout(deadline, run).await {
         Ok(responses) => responses,
         Err(_) => {
-            let err: async_graphql::Error = crate::error::AppError::TooExpensive(format!(
+            let err: async_graphql::Error = AppError::TooExpensive(format!(
                 "the request took longer than {} ms; ask for less",
                 deadline.as_millis()
             ))

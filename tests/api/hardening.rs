@@ -1,6 +1,7 @@
 //! Hostile input that once panicked a worker: it must be refused with a clear code,
 //! change nothing, and leave the server answering.
 
+mod database;
 mod limits;
 mod scopes;
 

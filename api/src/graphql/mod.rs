@@ -9,6 +9,7 @@ pub mod budget;
 pub mod connection;
 pub mod context;
 pub mod cost;
+pub mod edge;
 pub mod leads;
 pub mod loaders;
 pub mod node;

@@ -243,6 +243,7 @@ pub async fn create(
         Some(p) => (format!("{}{id}/", p.path), p.depth + 1),
         None => (format!("/{id}/"), 0),
     };
+    check_depth(depth)?;
     let now = Utc::now();
     let t = territories::ActiveModel {
         id: Set(id),
@@ -403,6 +404,8 @@ pub async fn move_to(
         .filter(territories::Column::Path.starts_with(node.path.clone()))
         .all(&txn)
         .await?;
+    let deepest = subtree.iter().map(|t| t.depth).max().unwrap_or(node.depth);
+    check_depth(deepest + delta)?;
     let now = Utc::now();
     for t in subtree {
         let path = format!("{new_path}{}", &t.path[node.path.len()..]);
@@ -437,6 +440,21 @@ pub async fn move_to(
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// Levels a territory tree may have. Each level adds an id to the materialized path,
+/// whose column holds 2000 characters (54 levels); the bound leaves room and answers a
+/// clear error instead of a database failure.
+pub const MAX_TERRITORY_LEVELS: i32 = 32;
+
+fn check_depth(depth: i32) -> AppResult<()> {
+    if depth >= MAX_TERRITORY_LEVELS {
+        return Err(AppError::bad_input(
+            "parentId",
+            format!("territories nest at most {MAX_TERRITORY_LEVELS} levels deep"),
+        ));
+    }
+    Ok(())
 }
 
 /// The territory if the actor may manage its members; `NOT_FOUND` if they cannot see
