@@ -136,11 +136,16 @@ impl Config {
         let addr_text = src
             .get("SALESGRAPH_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr = addr_text.parse().map_err(|_| {
+        let addr: SocketAddr = addr_text.parse().map_err(|_| {
             ConfigError(format!(
                 "SALESGRAPH_ADDR must be host:port, e.g. 127.0.0.1:8080, not `{addr_text}`"
             ))
         })?;
+        if dev && !addr.ip().is_loopback() {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_ADDR {addr} is not a loopback address: development mode's signing key and demo passwords are public, so it serves only 127.0.0.1 or ::1; set SALESGRAPH_ENV=production (with real keys) to listen on {addr}"
+            )));
+        }
         let database_url = src
             .get("DATABASE_URL")
             .unwrap_or_else(|| "sqlite://salesgraph.db?mode=rwc".into());
@@ -245,6 +250,23 @@ impl Config {
     }
 }
 
+/// Why a key of the right length is still guessable, if it is: too few distinct bytes
+/// (32 zero bytes, a repeated character) or a short block repeated. 32 random bytes
+/// hold about 30 distinct values; fewer than 16 is a pattern, not chance.
+fn low_entropy(key: &[u8]) -> Option<&'static str> {
+    let distinct = key.iter().collect::<std::collections::HashSet<_>>().len();
+    if distinct < 16 {
+        return Some("too few distinct bytes");
+    }
+    let repeats = (1..=key.len() / 2).any(|period| {
+        key.len().is_multiple_of(period) && key.chunks(period).all(|c| c == &key[..period])
+    });
+    if repeats {
+        return Some("a repeated pattern");
+    }
+    None
+}
+
 /// `kid:base64key,kid:base64key` — the first entry signs new tokens.
 fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, ConfigError> {
     let Some(raw) = raw else {
@@ -283,6 +305,13 @@ fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, Conf
             return Err(ConfigError(format!(
                 "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({} bytes; at least {MIN_KEY_BYTES})",
                 key.len()
+            )));
+        }
+        if env == Environment::Production
+            && let Some(why) = low_entropy(&key)
+        {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({why}); use random bytes, e.g. `openssl rand -base64 48`"
             )));
         }
         if env == Environment::Production && key == DEV_SIGNING_KEY {
@@ -359,7 +388,7 @@ mod tests {
         Config::from_source(&map)
     }
 
-    const STRONG: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+    const STRONG: &str = "5yntPscwppJG5oYoTr/YgtYV4b+R/7US+LMdCb52pcQ="; // 32 random bytes
 
     #[test]
     fn defaults_match_the_spec() {

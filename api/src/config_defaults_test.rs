@@ -1,6 +1,6 @@
-//! `.env.example` documents every default: read as settings it must change nothing, in
-//! development and in production alike (so the documented query limits are the
-//! production defaults).
+//! Settings tests: `.env.example` documents every default, production refuses weak keys,
+//! development serves only loopback addresses. Read as settings, `.env.example` changes
+//! nothing, in development and production alike (its query limits are production's).
 
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ fn example() -> HashMap<String, String> {
         .collect()
 }
 
-const STRONG: &str = "k:q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJCrze8SNFZ4kA==";
+const STRONG: &str = "k:5yntPscwppJG5oYoTr/YgtYV4b+R/7US+LMdCb52pcQ=";
 
 #[test]
 fn the_example_settings_are_the_defaults() {
@@ -58,4 +58,56 @@ fn the_example_settings_are_the_defaults() {
     assert_eq!((l.max_duplicate_fields, l.max_fields), (20, 20_000));
     assert_eq!(l.request_timeout.as_millis(), 10_000);
     assert_eq!(l.statement_timeout.as_millis(), 5_000);
+}
+
+fn settings(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn production_refuses_low_entropy_keys_of_any_length() {
+    use base64::Engine as _;
+    let b64 = |k: &[u8]| base64::engine::general_purpose::STANDARD.encode(k);
+    let weak: [Vec<u8>; 4] = [
+        vec![0u8; 32],
+        vec![b'a'; 64],
+        b"0123456789abcdef0123456789abcdef".to_vec(),
+        b"passwordpasswordpasswordpassword".to_vec(),
+    ];
+    for key in weak {
+        let e = Config::from_source(&settings(&[
+            ("SALESGRAPH_ENV", "production"),
+            ("SALESGRAPH_JWT_KEYS", &format!("k:{}", b64(&key))),
+        ]))
+        .unwrap_err();
+        assert!(e.0.contains("too weak"), "{key:?}: {e}");
+        assert!(!e.0.contains(&b64(&key)), "the key is never echoed: {e}");
+    }
+    assert!(
+        Config::from_source(&settings(&[
+            ("SALESGRAPH_ENV", "production"),
+            ("SALESGRAPH_JWT_KEYS", STRONG),
+        ]))
+        .is_ok()
+    );
+}
+
+#[test]
+fn development_serves_only_loopback_addresses() {
+    for addr in ["0.0.0.0:8080", "192.168.1.10:8080", "[::]:8080"] {
+        let e = Config::from_source(&settings(&[("SALESGRAPH_ADDR", addr)])).unwrap_err();
+        assert!(e.0.contains("SALESGRAPH_ENV=production"), "{addr}: {e}");
+    }
+    for addr in ["127.0.0.1:8080", "[::1]:0"] {
+        assert!(Config::from_source(&settings(&[("SALESGRAPH_ADDR", addr)])).is_ok());
+    }
+    let prod = Config::from_source(&settings(&[
+        ("SALESGRAPH_ENV", "production"),
+        ("SALESGRAPH_JWT_KEYS", STRONG),
+        ("SALESGRAPH_ADDR", "0.0.0.0:8080"),
+    ]));
+    assert!(prod.is_ok());
 }

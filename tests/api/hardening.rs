@@ -4,6 +4,7 @@
 mod database;
 mod limits;
 mod scopes;
+mod tokens;
 
 use entity::accounts;
 use sea_orm::{EntityTrait, PaginatorTrait};
