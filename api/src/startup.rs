@@ -66,7 +66,7 @@ pub fn build_with(
     let data_schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
             .configure(crate::http::routes)

@@ -3,6 +3,7 @@
 
 mod database;
 mod limits;
+mod logs;
 mod scopes;
 mod tokens;
 
