@@ -2,6 +2,7 @@
 //! change nothing, and leave the server answering.
 
 mod database;
+mod fuzz;
 mod limits;
 mod logs;
 mod scopes;

@@ -92,7 +92,7 @@ async fn duplicated_and_root_fields_are_capped() {
 
 /// What GraphiQL and codegen tools send (graphql-js `getIntrospectionQuery`, with the
 /// deeper type references newer versions use).
-fn introspection_query() -> String {
+pub(super) fn introspection_query() -> String {
     let type_ref = format!(
         "kind name {}{}",
         "ofType { kind name ".repeat(9),
