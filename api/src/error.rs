@@ -227,8 +227,17 @@ fn camel_case(snake: &str) -> String {
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        if let AppError::Internal(cause) = &err {
-            tracing::error!(%cause, "internal error");
+        // The one place errors are logged: a server fault at ERROR with its cause; a
+        // client's error at INFO with its code and field only, since its message may
+        // quote the client's input.
+        match &err {
+            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            // Logged at ERROR where the connection failed.
+            AppError::Unavailable => {}
+            AppError::BadUserInput { field, .. } => {
+                tracing::info!(code = err.code(), %field, "client error")
+            }
+            _ => tracing::info!(code = err.code(), "client error"),
         }
         async_graphql::Error::new(err.to_string()).extend_with(|_, ext| {
             ext.set("code", err.code());

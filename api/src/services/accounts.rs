@@ -53,7 +53,7 @@ pub struct AccountOrder {
     pub descending: bool,
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -312,7 +312,7 @@ fn changes(before: Option<&accounts::Model>, after: &accounts::Model) -> Changes
         )
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -382,7 +382,7 @@ pub async fn create(
     Ok(account)
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id, account = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, account = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,

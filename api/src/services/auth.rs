@@ -40,7 +40,7 @@ fn invalid_credentials() -> AppError {
     AppError::Unauthenticated("invalid email or password".into())
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display))]
+#[tracing::instrument(skip_all)]
 pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<Session> {
     let email = Email::parse(email, "email")?;
     if password.is_empty() {
@@ -252,7 +252,7 @@ fn hash_secret(secret: &str) -> String {
 
 /// Rotates a refresh token. Presenting a token that was already used (or revoked)
 /// revokes its whole family: either the legitimate client or a thief holds a copy.
-#[tracing::instrument(skip_all, err(level = "info", Display))]
+#[tracing::instrument(skip_all)]
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
     let refused = || AppError::Unauthenticated("invalid or expired refresh token".into());
     if token.is_empty() || token.len() > 256 {
@@ -331,7 +331,7 @@ pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: Uuid) -> AppResult<
 }
 
 /// Signs the actor out: the given refresh token's family, or every session.
-#[tracing::instrument(skip_all, err(level = "info", Display))]
+#[tracing::instrument(skip_all)]
 pub async fn logout(
     state: &AppState,
     actor: &Actor,

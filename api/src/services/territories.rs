@@ -39,7 +39,7 @@ pub struct TerritoryFilter {
     pub search: Option<String>,
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -215,7 +215,7 @@ pub struct NewTerritory {
     pub criteria: Criteria,
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -295,7 +295,7 @@ pub struct TerritoryChanges {
     pub criteria: Option<Criteria>,
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id, territory = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -354,7 +354,7 @@ pub async fn update(
 
 /// Moves a territory and its subtree under `new_parent` (or to the top). A move under
 /// itself or its own subtree would make a cycle and is refused.
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id, territory = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %id))]
 pub async fn move_to(
     state: &AppState,
     actor: &Actor,
@@ -480,7 +480,7 @@ async fn manageable<C: ConnectionTrait>(
     }
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id, territory = %territory_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %territory_id))]
 pub async fn add_member(
     state: &AppState,
     actor: &Actor,
@@ -533,7 +533,7 @@ pub async fn add_member(
     Ok(t)
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id, territory = %territory_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %territory_id))]
 pub async fn remove_member(
     state: &AppState,
     actor: &Actor,

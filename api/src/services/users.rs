@@ -71,7 +71,7 @@ fn filter_condition(filter: &UserFilter) -> AppResult<Condition> {
     Ok(cond)
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -168,7 +168,7 @@ pub struct UserChanges {
     pub active: Option<bool>,
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResult<users::Model> {
     policy::require(actor, Action::CreateUser)?;
     let email = Email::parse(&input.email, "email")?;
@@ -222,7 +222,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     Ok(user)
 }
 
-#[tracing::instrument(skip_all, err(level = "info", Display), fields(actor = %actor.user_id, user = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, user = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
