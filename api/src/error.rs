@@ -148,15 +148,28 @@ fn by_sqlstate(code: &str) -> Option<AppError> {
         "22021" | "22P05" => AppError::bad_input("input", "text may not contain NUL bytes"),
         "22001" => AppError::bad_input("input", "a value is too long"),
         "22003" => AppError::bad_input("input", "a number is out of range"),
+        // The server shutting down or not yet accepting, a broken connection.
+        "57P01" | "57P02" | "57P03" => AppError::Unavailable,
+        c if c.starts_with("08") => AppError::Unavailable,
         _ => return None,
     })
 }
 
 /// The client error a database failure stands for, or `None` for a server fault.
 fn db_failure(err: &DbErr) -> Option<AppError> {
+    use sea_orm::sqlx::Error as Sqlx;
     use sea_orm::{RuntimeErr, sqlx::error::ErrorKind};
     let db = match err {
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            // The database went away mid-request: the same clear answer as a pool
+            // that cannot connect.
+            if matches!(
+                e.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            ) {
+                tracing::error!(error = %err, "database unavailable");
+                return Some(AppError::Unavailable);
+            }
             e.as_database_error()?
         }
         _ => return None,
@@ -272,6 +285,18 @@ mod tests {
         let ext = format!("{:?}", err.extensions);
         assert!(ext.contains("INTERNAL_SERVER_ERROR"));
         assert!(!ext.contains("relation"));
+    }
+
+    #[test]
+    fn a_database_gone_mid_request_is_unavailable_not_internal() {
+        use sea_orm::{RuntimeErr, sqlx};
+        let gone = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
+            sqlx::Error::PoolTimedOut,
+        )));
+        let err = AppError::from(gone);
+        assert!(matches!(err, AppError::Unavailable), "{err:?}");
+        assert!(by_sqlstate("57P01").is_some_and(|e| matches!(e, AppError::Unavailable)));
+        assert!(by_sqlstate("08006").is_some_and(|e| matches!(e, AppError::Unavailable)));
     }
 
     #[test]
