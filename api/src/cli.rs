@@ -158,6 +158,7 @@ async fn connect(config: &Config) -> Result<sea_orm::DatabaseConnection, AppErro
             url: &config.database_url,
             max_connections: config.db_max_connections,
             acquire_timeout: config.db_acquire_timeout,
+            statement_timeout: None,
         },
         Arc::new(Metrics::new()?),
     )

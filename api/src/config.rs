@@ -43,6 +43,15 @@ pub struct Limits {
     pub max_directives: usize,
     pub max_body_bytes: usize,
     pub max_batch: usize,
+    /// Cost limits of `graphql::cost` (depth, complexity, aliases above are its too).
+    pub max_root_fields: usize,
+    pub max_duplicate_fields: usize,
+    /// Fields one request may resolve (`graphql::budget`), enforced while loading.
+    pub max_fields: usize,
+    /// A request answers within this, whatever the backend.
+    pub request_timeout: Duration,
+    /// Each SQL statement's limit on PostgreSQL (`statement_timeout`).
+    pub statement_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -137,11 +146,16 @@ impl Config {
         let addr_text = src
             .get("SALESGRAPH_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr = addr_text.parse().map_err(|_| {
+        let addr: SocketAddr = addr_text.parse().map_err(|_| {
             ConfigError(format!(
                 "SALESGRAPH_ADDR must be host:port, e.g. 127.0.0.1:8080, not `{addr_text}`"
             ))
         })?;
+        if dev && !addr.ip().is_loopback() {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_ADDR {addr} is not a loopback address: development mode's signing key and demo passwords are public, so it serves only 127.0.0.1 or ::1; set SALESGRAPH_ENV=production (with real keys) to listen on {addr}"
+            )));
+        }
         let database_url = src
             .get("DATABASE_URL")
             .unwrap_or_else(|| "sqlite://salesgraph.db?mode=rwc".into());
@@ -183,7 +197,7 @@ impl Config {
         };
         let limits = Limits {
             max_depth: num(src, "SALESGRAPH_MAX_DEPTH", 12, 2, 100)?,
-            max_complexity: num(src, "SALESGRAPH_MAX_COMPLEXITY", 5_000, 10, 1_000_000)?,
+            max_complexity: num(src, "SALESGRAPH_MAX_COMPLEXITY", 50_000, 10, 100_000_000)?,
             max_aliases: num(src, "SALESGRAPH_MAX_ALIASES", 30, 1, 1_000)?,
             max_directives: num(src, "SALESGRAPH_MAX_DIRECTIVES", 10, 1, 1_000)?,
             max_body_bytes: num(
@@ -194,6 +208,23 @@ impl Config {
                 64 << 20,
             )?,
             max_batch: num(src, "SALESGRAPH_MAX_BATCH", 10, 1, 100)?,
+            max_root_fields: num(src, "SALESGRAPH_MAX_ROOT_FIELDS", 20, 1, 1_000)?,
+            max_duplicate_fields: num(src, "SALESGRAPH_MAX_DUPLICATE_FIELDS", 20, 0, 10_000)?,
+            max_fields: num(src, "SALESGRAPH_MAX_FIELDS", 20_000, 10, 10_000_000)?,
+            request_timeout: Duration::from_millis(num(
+                src,
+                "SALESGRAPH_REQUEST_TIMEOUT_MS",
+                10_000,
+                1,
+                600_000,
+            )?),
+            statement_timeout: Duration::from_millis(num(
+                src,
+                "SALESGRAPH_STATEMENT_TIMEOUT_MS",
+                5_000,
+                1,
+                600_000,
+            )?),
         };
         Ok(Config {
             env,
@@ -267,6 +298,23 @@ fn cors_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
     Ok(origins)
 }
 
+/// Why a key of the right length is still guessable, if it is: too few distinct bytes
+/// (32 zero bytes, a repeated character) or a short block repeated. 32 random bytes
+/// hold about 30 distinct values; fewer than 16 is a pattern, not chance.
+fn low_entropy(key: &[u8]) -> Option<&'static str> {
+    let distinct = key.iter().collect::<std::collections::HashSet<_>>().len();
+    if distinct < 16 {
+        return Some("too few distinct bytes");
+    }
+    let repeats = (1..=key.len() / 2).any(|period| {
+        key.len().is_multiple_of(period) && key.chunks(period).all(|c| c == &key[..period])
+    });
+    if repeats {
+        return Some("a repeated pattern");
+    }
+    None
+}
+
 /// `kid:base64key,kid:base64key` — the first entry signs new tokens.
 fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, ConfigError> {
     let Some(raw) = raw else {
@@ -305,6 +353,13 @@ fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, Conf
             return Err(ConfigError(format!(
                 "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({} bytes; at least {MIN_KEY_BYTES})",
                 key.len()
+            )));
+        }
+        if env == Environment::Production
+            && let Some(why) = low_entropy(&key)
+        {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({why}); use random bytes, e.g. `openssl rand -base64 48`"
             )));
         }
         if env == Environment::Production && key == DEV_SIGNING_KEY {
@@ -381,7 +436,7 @@ mod tests {
         Config::from_source(&map)
     }
 
-    const STRONG: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+    const STRONG: &str = "5yntPscwppJG5oYoTr/YgtYV4b+R/7US+LMdCb52pcQ="; // 32 random bytes
 
     #[test]
     fn defaults_match_the_spec() {
@@ -444,3 +499,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "config_defaults_test.rs"]
+mod defaults_test;

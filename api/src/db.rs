@@ -11,6 +11,10 @@ pub struct DbSettings<'a> {
     pub url: &'a str,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// PostgreSQL cancels any statement running longer (`statement_timeout`), so one
+    /// request cannot hold a connection and its locks for long. `None`: no limit
+    /// (migrations and seeding from the command line).
+    pub statement_timeout: Option<Duration>,
 }
 
 /// Opens the pool and counts every statement it runs into `metrics`.
@@ -27,6 +31,10 @@ pub async fn connect(
         .acquire_timeout(settings.acquire_timeout)
         .connect_timeout(settings.acquire_timeout)
         .sqlx_logging(false);
+    if let Some(limit) = settings.statement_timeout {
+        let ms = limit.as_millis();
+        opts.map_sqlx_postgres_opts(move |pg| pg.options([("statement_timeout", ms)]));
+    }
     if memory {
         opts.idle_timeout(None::<Duration>)
             .max_lifetime(None::<Duration>);

@@ -11,7 +11,7 @@ use actix_web::{
 };
 use async_graphql::{
     BatchRequest, BatchResponse, Request, Response, ServerError,
-    parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, OperationType},
 };
 use futures_util::StreamExt;
 use serde_json::json;
@@ -19,7 +19,7 @@ use serde_json::json;
 use crate::{
     auth::actor,
     error::{AppError, code_for_uncoded_error},
-    graphql::{AppSchema, context::RequestData, loaders::Loaders, nulls},
+    graphql::{AppSchema, context::RequestData, cost, edge, loaders::Loaders, nulls, schema},
     middleware::{self, RequestInfo},
     persisted,
     state::AppState,
@@ -323,6 +323,10 @@ async fn execute(
             actor: None,
         },
     );
+    // The cost of each document, and of the batch as a whole: a batch of cheap
+    // requests is as expensive as one request holding them all.
+    let cost_limits = schema::cost_limits(limits);
+    let mut batch_complexity: u64 = 0;
     for r in &requests {
         if let Ok(doc) = async_graphql::parser::parse_query(&r.query) {
             if is_get && selected_is_mutation(&doc, r.operation_name.as_deref()) {
@@ -331,17 +335,28 @@ async fn execute(
                     .content_type(media)
                     .json(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": "BAD_USER_INPUT" } }] }));
             }
-            let aliases = count_aliases(&doc);
-            if aliases > limits.max_aliases {
-                return request_error(
-                    &format!(
-                        "the query uses {aliases} aliases; at most {} are allowed",
-                        limits.max_aliases
-                    ),
-                    media,
-                );
+            match cost::check(
+                &doc,
+                r.operation_name.as_deref(),
+                &r.variables,
+                &cost_limits,
+            ) {
+                Ok(c) => batch_complexity = batch_complexity.saturating_add(c.complexity),
+                Err(e) => return request_error(&e.0, media),
+            }
+            if let Err(e) = edge::check_input(&doc, &r.variables) {
+                return refused(e, media, state);
             }
         }
+    }
+    if batch_complexity > cost_limits.max_complexity {
+        return request_error(
+            &format!(
+                "the batch has complexity {batch_complexity}; at most {} allowed",
+                cost_limits.max_complexity
+            ),
+            media,
+        );
     }
 
     let auth_header = req
@@ -364,25 +379,43 @@ async fn execute(
             actor: caller.actor().ok().map(|a| a.user_id),
         },
     );
-    let mut responses = Vec::with_capacity(requests.len());
-    for r in requests {
-        let actor = caller.actor().ok().cloned();
-        let r: Request = r.data(RequestData {
-            caller: caller.clone(),
-            loaders: Loaders::new(state.db.clone(), actor),
-        });
-        let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
-        let mut response = execute_guarded(schema, r).await;
-        if !response.errors.is_empty()
-            && let (Some(types), Ok(doc)) = (
-                nulls::TypeMap::served(),
-                async_graphql::parser::parse_query(&query),
-            )
-        {
-            nulls::propagate(types, &doc, operation_name.as_deref(), &mut response);
+    // The deadline holds on both backends; dropping the work rolls back any open
+    // transaction.
+    let deadline = limits.request_timeout;
+    let run = async {
+        let mut responses = Vec::with_capacity(requests.len());
+        for r in requests {
+            let actor = caller.actor().ok().cloned();
+            let r: Request = r.data(RequestData {
+                caller: caller.clone(),
+                loaders: Loaders::new(state.db.clone(), actor),
+            });
+            let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
+            let mut response = execute_guarded(schema, r).await;
+            if !response.errors.is_empty()
+                && let (Some(types), Ok(doc)) = (
+                    nulls::TypeMap::served(),
+                    async_graphql::parser::parse_query(&query),
+                )
+            {
+                nulls::propagate(types, &doc, operation_name.as_deref(), &mut response);
+            }
+            responses.push(response);
         }
-        responses.push(response);
-    }
+        responses
+    };
+    let mut responses = match tokio::time::timeout(deadline, run).await {
+        Ok(responses) => responses,
+        Err(_) => {
+            let err: async_graphql::Error = AppError::TooExpensive(format!(
+                "the request took longer than {} ms; ask for less",
+                deadline.as_millis()
+            ))
+            .into();
+            let body = Response::from_errors(vec![err.into_server_error(Default::default())]);
+            return shape(BatchResponse::Single(body), true, media, state);
+        }
+    };
     let batch = if single {
         BatchResponse::Single(responses.remove(0))
     } else {
@@ -495,31 +528,4 @@ fn selected_is_mutation(doc: &ExecutableDocument, name: Option<&str>) -> bool {
             None => ops.values().any(|op| op.node.ty != OperationType::Query),
         },
     }
-}
-
-/// Aliases anywhere in the document, fragments included.
-fn count_aliases(doc: &ExecutableDocument) -> usize {
-    fn walk(set: &SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|sel| match &sel.node {
-                Selection::Field(f) => {
-                    usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node)
-                }
-                Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
-    }
-    let ops: usize = doc
-        .operations
-        .iter()
-        .map(|(_, op)| walk(&op.node.selection_set.node))
-        .sum();
-    let frags: usize = doc
-        .fragments
-        .values()
-        .map(|f| walk(&f.node.selection_set.node))
-        .sum();
-    ops + frags
 }

@@ -37,6 +37,7 @@ pub async fn build(config: Config) -> Result<Application, AppError> {
             url: &config.database_url,
             max_connections: config.db_max_connections,
             acquire_timeout: config.db_acquire_timeout,
+            statement_timeout: Some(config.limits.statement_timeout),
         },
         metrics.clone(),
     )

@@ -1,10 +1,17 @@
 //! The tracing subscriber: readable in development, JSON in production, and spans
 //! exported as OpenTelemetry traces (OTLP over HTTP) when an endpoint is configured.
+//!
+//! Whatever the format, a log line is one line: control characters that reach the
+//! output (a newline in a client's input would forge a line; an escape sequence
+//! would rewrite the terminal) are escaped by the writer itself, so no field and no
+//! future format can bypass it.
+
+use std::io::{self, Write};
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_subscriber::{EnvFilter, Layer, fmt, prelude::*};
+use tracing_subscriber::{EnvFilter, Layer, fmt, fmt::MakeWriter, prelude::*};
 
 use crate::config::{Config, Environment};
 
@@ -36,10 +43,22 @@ pub fn init(config: &Config) -> Telemetry {
     let registry = tracing_subscriber::registry().with(traces);
     let _ = match config.env {
         Environment::Production => registry
-            .with(fmt::layer().json().flatten_event(true).with_filter(filter))
+            .with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_writer(Escaped(io::stdout))
+                    .with_filter(filter),
+            )
             .try_init(),
         Environment::Development => registry
-            .with(fmt::layer().compact().with_filter(filter))
+            .with(
+                fmt::layer()
+                    .compact()
+                    .with_ansi(false)
+                    .with_writer(Escaped(io::stdout))
+                    .with_filter(filter),
+            )
             .try_init(),
     };
     Telemetry { provider }
@@ -85,12 +104,69 @@ pub fn escaped(raw: &str) -> String {
     out
 }
 
+/// A writer that escapes every control character but the line's final newline.
+pub struct Escaped<M>(pub M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Escaped<M> {
+    type Writer = EscapedWriter<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        EscapedWriter(self.0.make_writer())
+    }
+}
+
+pub struct EscapedWriter<W>(W);
+
+impl<W: Write> Write for EscapedWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write_all(&escape_line(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// The formatter writes one event per call, ending in `\n`; any other control byte
+/// inside becomes `\xNN` (so `\n` inside a field shows as `\x0a`).
+pub fn escape_line(buf: &[u8]) -> Vec<u8> {
+    let (body, end) = match buf.split_last() {
+        Some((b'\n', body)) => (body, &b"\n"[..]),
+        _ => (buf, &b""[..]),
+    };
+    let mut out = Vec::with_capacity(buf.len() + 8);
+    for &b in body {
+        if b.is_ascii_control() && b != b'\t' {
+            out.extend_from_slice(format!("\\x{b:02x}").as_bytes());
+        } else {
+            out.push(b);
+        }
+    }
+    out.extend_from_slice(end);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::escape_line;
+
     #[test]
-    fn control_characters_cannot_forge_a_line() {
+    fn escaped_values_are_one_bounded_line() {
         let s = super::escaped("op\nINFO forged\r\u{1b}[31m");
         assert!(!s.chars().any(char::is_control), "{s}");
         assert!(s.starts_with("op\\nINFO"), "{s}");
+        assert_eq!(super::escaped(&"x".repeat(500)).len(), 200);
+    }
+
+    #[test]
+    fn a_newline_in_a_field_cannot_forge_a_line() {
+        let line = b"INFO failed login email=a\nERROR forged\r\x1b[2J\n";
+        let out = String::from_utf8(escape_line(line)).unwrap();
+        assert_eq!(
+            out,
+            "INFO failed login email=a\\x0aERROR forged\\x0d\\x1b[2J\n"
+        );
+        assert_eq!(out.lines().count(), 1);
     }
 }

@@ -1,9 +1,16 @@
 //! Hostile input that once panicked a worker: it must be refused with a clear code,
 //! change nothing, and leave the server answering.
 
+mod database;
+mod fuzz;
+mod limits;
+mod logs;
+mod scopes;
+mod tokens;
+
 use entity::accounts;
 use sea_orm::{EntityTrait, PaginatorTrait};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, code};
 
@@ -51,4 +58,25 @@ async fn huge_decimals_are_refused_in_filters_and_inputs_as_any_role() {
     // The worker that parsed them is still serving.
     let body = app.gql_as("partner", "{ me { id } }", json!({})).await;
     assert!(body["errors"].is_null(), "{body}");
+}
+
+/// `data` of a response that must not have failed.
+#[track_caller]
+fn ok(body: &Value) -> &Value {
+    assert!(body["errors"].is_null(), "unexpected errors: {body}");
+    &body["data"]
+}
+
+/// Asserts the first error's code and field, and that nothing was returned.
+#[track_caller]
+fn refused_with(body: &Value, expected_code: &str, field: &str) {
+    assert_eq!(code(body), Some(expected_code), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    assert!(
+        body["data"].is_null()
+            || body["data"]
+                .as_object()
+                .is_some_and(|o| o.values().all(Value::is_null)),
+        "{body}"
+    );
 }

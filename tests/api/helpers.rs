@@ -95,6 +95,7 @@ impl TestApp {
                 url: &url,
                 max_connections: 5,
                 acquire_timeout: std::time::Duration::from_secs(10),
+                statement_timeout: Some(config.limits.statement_timeout),
             },
             metrics.clone(),
         )

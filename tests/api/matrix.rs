@@ -314,7 +314,8 @@ const MUTATIONS: &[MutationRow] = &[
     ("addTerritoryMember", "sdr ae am", &[("amer:cs", Forbidden), ("emea:cs", Forbidden)]),
     ("addTerritoryMember", "cs partner partner2", &[("amer:cs", Forbidden)]),
     ("addTerritoryMember", "manager", &[("na_west:cs", Data), ("emea:cs", NotFound)]),
-    ("addTerritoryMember", "manager2", &[("emea:cs", Data), ("amer:cs", NotFound)]),
+    // Membership widens access: a manager adds only their own team (cs is manager's).
+    ("addTerritoryMember", "manager2", &[("emea:cs", Bad("userId")), ("emea:manager2", Data), ("amer:cs", NotFound)]),
     ("addTerritoryMember", "director", &[("global:cs", Data)]),
     ("removeTerritoryMember", "sdr ae am", &[("amer:sdr", Forbidden), ("emea:ae2", Forbidden)]),
     ("removeTerritoryMember", "cs partner partner2", &[("emea:ae2", Forbidden)]),

@@ -1,8 +1,11 @@
 //! The caller of a request, resolved once per request from the bearer token and the
 //! user's current row, so that deactivation and role changes bite immediately.
 
-use entity::{enums::Role, users};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use entity::{enums::Role, refresh_tokens, users};
+use sea_orm::{
+    DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use uuid::Uuid;
 
 use super::jwt::TokenKeys;
@@ -62,7 +65,22 @@ pub async fn resolve(
         Err(AppError::Unauthenticated(why)) => return Ok(Caller::Refused(why)),
         Err(e) => return Err(e),
     };
-    let user = users::Entity::find_by_id(claims.sub).one(db).await?;
+    // One statement: the user's row, unless the token's refresh family was revoked.
+    let mut session = users::Entity::find_by_id(claims.sub);
+    if let Some(family) = claims.fam {
+        session = session.filter(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(refresh_tokens::Entity)
+                    .and_where(Expr::col(refresh_tokens::Column::FamilyId).eq(family))
+                    .and_where(Expr::col(refresh_tokens::Column::RevokedAt).is_not_null())
+                    .to_owned(),
+            )
+            .not(),
+        );
+    }
+    let user = session.one(db).await?;
     match user {
         // Tokens issued before the user's last sign-out or password reset are dead.
         Some(u)

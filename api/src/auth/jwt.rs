@@ -28,6 +28,10 @@ pub struct Claims {
     /// where whole seconds would let a token from the same second live on.
     pub iat_ms: i64,
     pub jti: Uuid,
+    /// The refresh-token family the token was issued from: revoking the family (reuse,
+    /// sign-out, deactivation) ends the token on its next request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<Uuid>,
 }
 
 #[derive(Clone)]
@@ -78,6 +82,16 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, user_id: Uuid, role: Role) -> Result<Issued, AppError> {
+        self.issue_in_family(user_id, role, None)
+    }
+
+    /// An access token tied to the refresh-token family of its session.
+    pub fn issue_in_family(
+        &self,
+        user_id: Uuid,
+        role: Role,
+        family: Option<Uuid>,
+    ) -> Result<Issued, AppError> {
         let now = chrono::Utc::now();
         let iat = now.timestamp().max(0) as u64;
         let iat_ms = now.timestamp_millis();
@@ -92,6 +106,7 @@ impl TokenKeys {
             iat,
             iat_ms,
             jti: Uuid::new_v4(),
+            fam: family,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current_kid.clone());

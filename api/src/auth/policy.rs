@@ -281,6 +281,12 @@ fn assignable_user_scope_rule(actor: &Actor) -> Condition {
     }
 }
 
+/// Users the actor may add to a territory: membership widens a user's scope, so a sales
+/// manager adds only active internal users of their team, a director any.
+pub fn territory_member_candidate_scope(actor: &Actor) -> Condition {
+    sealed(assignable_user_scope_rule(actor))
+}
+
 /// The ids of the actor's territories — those they are a member of or accountable
 /// for — with their whole subtrees.
 pub fn own_territory_ids(user_id: Uuid) -> SelectStatement {
@@ -514,7 +520,10 @@ fn activity_scope_rule(actor: &Actor) -> Condition {
     }
 }
 
-/// Audit events: directors all, sales managers those of their team's actions.
+/// Audit events follow the row scopes (§1): directors read all of them; sales managers
+/// the events about rows they may fetch now and about their team's users. An event
+/// whose row is gone (deleted) or whose type has no row in [`audit_row_scopes`] is
+/// the directors' alone, since nobody else could fetch that row.
 pub fn audit_scope(actor: &Actor) -> Condition {
     sealed(audit_scope_rule(actor))
 }
@@ -522,10 +531,19 @@ pub fn audit_scope(actor: &Actor) -> Condition {
 fn audit_scope_rule(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
-        SalesManager => in_team_of(
-            (audit_events::Entity, audit_events::Column::ActorId),
-            actor.user_id,
-        ),
+        SalesManager => {
+            let e = |c: audit_events::Column| Expr::col((audit_events::Entity, c));
+            audit_row_scopes(actor).into_iter().fold(
+                Condition::any().add(nothing()),
+                |any, (entity_type, rows)| {
+                    any.add(
+                        Condition::all()
+                            .add(e(audit_events::Column::EntityType).eq(entity_type))
+                            .add(e(audit_events::Column::EntityId).in_subquery(rows)),
+                    )
+                },
+            )
+        }
         _ => nothing(),
     }
 }
@@ -587,6 +605,48 @@ pub fn report_root_scope(actor: &Actor) -> Condition {
         SalesManager => territory_members_scope_rule(actor),
         _ => nothing(),
     })
+}
+
+/// The audited entity types a sales manager may read events about, each with the ids
+/// of its rows in their scope. A new audited type stays director-only until it gets a
+/// row here (deny by default).
+fn audit_row_scopes(actor: &Actor) -> Vec<(&'static str, SelectStatement)> {
+    fn ids<E: sea_orm::EntityTrait>(id: impl IntoColumnRef, scope: Condition) -> SelectStatement {
+        Query::select()
+            .column(id)
+            .from(E::default())
+            .cond_where(scope)
+            .to_owned()
+    }
+    vec![
+        (
+            "User",
+            ids::<users::Entity>(
+                users::Column::Id,
+                in_team_of((users::Entity, users::Column::Id), actor.user_id),
+            ),
+        ),
+        (
+            "Territory",
+            ids::<territories::Entity>(territories::Column::Id, territory_scope(actor)),
+        ),
+        (
+            "Account",
+            ids::<accounts::Entity>(accounts::Column::Id, account_scope(actor)),
+        ),
+        (
+            "Lead",
+            ids::<leads::Entity>(leads::Column::Id, lead_scope(actor)),
+        ),
+        (
+            "Opportunity",
+            ids::<opportunities::Entity>(opportunities::Column::Id, opportunity_scope(actor)),
+        ),
+        (
+            "Activity",
+            ids::<activities::Entity>(activities::Column::Id, activity_scope(actor)),
+        ),
+    ]
 }
 
 /// `column IN (the team of user)`: the user and everyone whose manager chain reaches them.

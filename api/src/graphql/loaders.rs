@@ -24,6 +24,8 @@ pub struct Loaders {
     pub nested_users: DataLoader<UserLoader>,
     pub user_names: DataLoader<UserNameLoader>,
     pub reports: DataLoader<ReportsLoader>,
+    /// Whole teams (`reports(transitive: true)`), one recursive statement per level.
+    pub teams: DataLoader<TeamLoader>,
     pub partners: DataLoader<PartnerLoader>,
     pub territories: DataLoader<ById<territories::Entity>>,
     pub accounts: DataLoader<ById<accounts::Entity>>,
@@ -75,6 +77,7 @@ impl Loaders {
             nested_users: loader(UserLoader(s.clone())),
             user_names: loader(UserNameLoader(s.clone())),
             reports: loader(ReportsLoader(s.clone())),
+            teams: loader(TeamLoader(s.clone())),
             partners: loader(PartnerLoader(s.clone())),
             territories: loader(ById::new(
                 &s,
@@ -204,6 +207,23 @@ impl Loader<Uuid> for ReportsLoader {
             if let Some(m) = u.manager_id {
                 out.entry(m).or_default().push(u);
             }
+        }
+        Ok(out)
+    }
+}
+
+/// Whole teams by manager id.
+pub struct TeamLoader(Arc<Scope>);
+
+impl Loader<Uuid> for TeamLoader {
+    type Value = Vec<users::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = services::teams::visible_teams(&self.0.db, self.0.actor()?, keys).await?;
+        let mut out: HashMap<Uuid, Vec<users::Model>> = HashMap::new();
+        for (manager, u) in rows {
+            out.entry(manager).or_default().push(u);
         }
         Ok(out)
     }

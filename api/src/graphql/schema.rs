@@ -7,6 +7,7 @@ use super::{
     activities::{ActivityMutation, ActivityQuery},
     audit::AuditQuery,
     auth::AuthMutation,
+    budget::FieldBudget,
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
@@ -57,8 +58,11 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
+    // Depth and complexity are `cost::check`'s, before execution, with introspection
+    // exempt and pages multiplied; the field budget holds while resolving.
+    .extension(FieldBudget {
+        max_fields: limits.max_fields,
+    })
     .limit_directives(limits.max_directives)
     .limit_recursive_depth(32);
     if !introspection {
@@ -79,6 +83,22 @@ pub fn export_sdl() -> String {
         max_directives: 100,
         max_body_bytes: 1 << 20,
         max_batch: 10,
+        max_root_fields: 100,
+        max_duplicate_fields: 100,
+        max_fields: 1_000_000,
+        request_timeout: std::time::Duration::from_secs(60),
+        statement_timeout: std::time::Duration::from_secs(60),
     };
     build_schema(None, &limits, true).sdl()
+}
+
+/// The cost limits of the configuration, for `cost::check`.
+pub fn cost_limits(limits: &Limits) -> super::cost::CostLimits {
+    super::cost::CostLimits {
+        max_depth: limits.max_depth,
+        max_complexity: limits.max_complexity as u64,
+        max_aliases: limits.max_aliases,
+        max_root_fields: limits.max_root_fields,
+        max_duplicate_fields: limits.max_duplicate_fields,
+    }
 }

@@ -79,16 +79,14 @@ impl User {
         ctx: &Context<'_>,
         #[graphql(default = false)] transitive: bool,
     ) -> async_graphql::Result<Vec<User>> {
+        let loaders = loaders(ctx)?;
         let rows = if transitive {
-            svc::visible_team(&state(ctx)?.db, actor(ctx)?, self.uuid).await?
+            loaders.teams.load_one(self.uuid).await
         } else {
-            loaders(ctx)?
-                .reports
-                .load_one(self.uuid)
-                .await
-                .map_err(shared)?
-                .unwrap_or_default()
-        };
+            loaders.reports.load_one(self.uuid).await
+        }
+        .map_err(shared)?
+        .unwrap_or_default();
         Ok(rows.into_iter().map(User::from).collect())
     }
 

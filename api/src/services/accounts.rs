@@ -53,7 +53,7 @@ pub struct AccountOrder {
     pub descending: bool,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -150,6 +150,10 @@ pub struct AccountInput {
     pub health: Option<Option<Health>>,
 }
 
+/// The account holding a domain may lie outside the caller's scope, so the error says
+/// only that the domain is taken: no name, no id, nothing about whose it is (§1).
+const DOMAIN_TAKEN: &str = "this domain is taken";
+
 async fn check_domain_free<C: ConnectionTrait>(
     db: &C,
     domain: &str,
@@ -160,10 +164,7 @@ async fn check_domain_free<C: ConnectionTrait>(
         q = q.filter(accounts::Column::Id.ne(id));
     }
     if q.count(db).await? > 0 {
-        return Err(AppError::bad_input(
-            "domain",
-            "another account already has this domain",
-        ));
+        return Err(AppError::bad_input("domain", DOMAIN_TAKEN));
     }
     Ok(())
 }
@@ -311,7 +312,7 @@ fn changes(before: Option<&accounts::Model>, after: &accounts::Model) -> Changes
         )
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -362,11 +363,12 @@ pub async fn create(
             industry: m.industry.as_ref().as_deref(),
             employees: *m.employee_count.as_ref(),
         };
-        m.territory_id = Set(placement::territory_for(&txn, &facts).await?);
+        m.territory_id = Set(placement::territory_for(&txn, actor, &facts).await?);
     }
-    let account = m.insert(&txn).await.map_err(|e| {
-        super::unique_violation(e, "domain", "another account already has this domain")
-    })?;
+    let account = m
+        .insert(&txn)
+        .await
+        .map_err(|e| super::unique_violation(e, "domain", DOMAIN_TAKEN))?;
     audit::record(
         &txn,
         Some(actor.user_id),
@@ -380,7 +382,7 @@ pub async fn create(
     Ok(account)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, account = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, account = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,

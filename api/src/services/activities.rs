@@ -37,7 +37,7 @@ pub struct ActivityFilter {
     pub search: Option<String>,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -104,7 +104,7 @@ pub struct NewActivity {
 }
 
 /// Logs an activity against exactly one lead, account or opportunity in the actor's scope.
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn log(state: &AppState, actor: &Actor, i: NewActivity) -> AppResult<activities::Model> {
     policy::require(actor, Action::LogActivity)?;
     let summary = text::required(&i.summary, "summary", SUMMARY_MAX)?;

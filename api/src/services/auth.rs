@@ -40,7 +40,7 @@ fn invalid_credentials() -> AppError {
     AppError::Unauthenticated("invalid email or password".into())
 }
 
-#[tracing::instrument(skip_all, err(Display))]
+#[tracing::instrument(skip_all)]
 pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<Session> {
     let email = Email::parse(email, "email")?;
     if password.is_empty() {
@@ -53,6 +53,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         ));
     }
     let db = &state.db;
+    prune_throttles(db).await?;
     reserve_attempt(db, email.as_str()).await?;
 
     let user = users::Entity::find()
@@ -87,6 +88,35 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
     .await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// How long a failure is remembered once its lock has passed. Without forgetting, the
+/// table would keep a row for every email ever tried; with it, an email tried again
+/// within a day keeps its count (an active throttle never resets).
+pub const THROTTLE_MEMORY: chrono::Duration = chrono::Duration::hours(24);
+
+/// Deletes the rows of emails whose lock has passed and whose last failure (or, for
+/// an abandoned reservation, the reservation itself) is older than [`THROTTLE_MEMORY`].
+async fn prune_throttles<C: ConnectionTrait>(db: &C) -> AppResult<()> {
+    use login_throttles::Column as T;
+    let now = Utc::now();
+    let cutoff = now - THROTTLE_MEMORY;
+    login_throttles::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(T::LockedUntil.is_null())
+                .add(T::LockedUntil.lt(now)),
+        )
+        .filter(
+            Condition::any().add(T::LastFailureAt.lt(cutoff)).add(
+                Condition::all()
+                    .add(T::LastFailureAt.is_null())
+                    .add(T::LockedUntil.lt(cutoff)),
+            ),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Takes the attempt slot for `email`, or answers `RATE_LIMITED` with the wait.
@@ -180,7 +210,9 @@ async fn start_session<C: ConnectionTrait>(
     family_id: Uuid,
     parent_id: Option<Uuid>,
 ) -> AppResult<Session> {
-    let access = state.keys.issue(user.id, user.role)?;
+    let access = state
+        .keys
+        .issue_in_family(user.id, user.role, Some(family_id))?;
     let refresh = new_refresh_secret();
     let now = Utc::now();
     let ttl =
@@ -220,7 +252,7 @@ fn hash_secret(secret: &str) -> String {
 
 /// Rotates a refresh token. Presenting a token that was already used (or revoked)
 /// revokes its whole family: either the legitimate client or a thief holds a copy.
-#[tracing::instrument(skip_all, err(Display))]
+#[tracing::instrument(skip_all)]
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
     let refused = || AppError::Unauthenticated("invalid or expired refresh token".into());
     if token.is_empty() || token.len() > 256 {
@@ -299,7 +331,7 @@ pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: Uuid) -> AppResult<
 }
 
 /// Signs the actor out: the given refresh token's family, or every session.
-#[tracing::instrument(skip_all, err(Display))]
+#[tracing::instrument(skip_all)]
 pub async fn logout(
     state: &AppState,
     actor: &Actor,

@@ -44,7 +44,7 @@ pub enum LeadOrderField {
     Status,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -275,7 +275,7 @@ fn changes(before: Option<&leads::Model>, after: &leads::Model) -> Changes {
         )
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -340,7 +340,7 @@ pub async fn create(
             industry: m.industry.as_ref().as_deref(),
             employees: *m.employee_count.as_ref(),
         };
-        m.territory_id = Set(placement::territory_for(&txn, &facts).await?);
+        m.territory_id = Set(placement::territory_for(&txn, actor, &facts).await?);
     }
     let lead = m.insert(&txn).await?;
     audit::record(
@@ -397,7 +397,7 @@ async fn save(
     Ok(after)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, lead = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, lead = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -424,7 +424,7 @@ pub struct Qualification {
 
 /// Records BANT answers (who and when, each); the lead is `QUALIFIED` once all four
 /// are answered, `WORKING` until then.
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, lead = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, lead = %id))]
 pub async fn qualify(
     state: &AppState,
     actor: &Actor,
@@ -481,7 +481,7 @@ pub async fn qualify(
     Ok(after)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, lead = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, lead = %id))]
 pub async fn disqualify(
     state: &AppState,
     actor: &Actor,

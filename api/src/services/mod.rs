@@ -15,6 +15,7 @@ pub mod report_sql;
 pub mod report_table;
 pub mod reports;
 pub mod sql;
+pub mod teams;
 pub mod territories;
 pub mod users;
 

@@ -51,7 +51,7 @@ pub enum OpportunityOrderField {
     Probability,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -208,7 +208,7 @@ fn changes(before: Option<&opportunities::Model>, after: &opportunities::Model) 
         .field("version", before.map(|b| b.version), after.version)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -356,7 +356,7 @@ async fn open_for_change<C: ConnectionTrait>(
     Ok(o)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, opportunity = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, opportunity = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -419,7 +419,7 @@ pub struct Close {
     pub close_date: Option<NaiveDate>,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, opportunity = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, opportunity = %id))]
 pub async fn close(
     state: &AppState,
     actor: &Actor,

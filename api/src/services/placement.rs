@@ -1,10 +1,11 @@
 //! Places a new account or lead in a territory by the territories' criteria.
 
 use entity::territories;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
+    auth::{Actor, policy},
     domain::criteria::{Criteria, Facts, Placement, place},
     error::{AppError, AppResult},
 };
@@ -28,9 +29,12 @@ pub fn criteria_of(t: &territories::Model) -> Criteria {
 }
 
 /// The territory the criteria pick, `None` when nothing matches, or `BAD_USER_INPUT`
-/// naming the tied territories so the caller can choose one explicitly.
+/// naming the tied territories so the caller can choose one explicitly. When the
+/// caller cannot see every tied territory the row is left unassigned instead, since
+/// an error naming them would reveal territories outside their scope (§1).
 pub async fn territory_for<C: ConnectionTrait>(
     db: &C,
+    actor: &Actor,
     facts: &Facts<'_>,
 ) -> AppResult<Option<Uuid>> {
     let all = territories::Entity::find().all(db).await?;
@@ -42,6 +46,14 @@ pub async fn territory_for<C: ConnectionTrait>(
         Placement::Territory(id) => Ok(Some(id)),
         Placement::Unassigned => Ok(None),
         Placement::Ambiguous(ids) => {
+            let visible = territories::Entity::find()
+                .filter(territories::Column::Id.is_in(ids.iter().copied()))
+                .filter(policy::territory_scope(actor))
+                .count(db)
+                .await?;
+            if visible < ids.len() as u64 {
+                return Ok(None);
+            }
             let mut names: Vec<&str> = all
                 .iter()
                 .filter(|t| ids.contains(&t.id))

@@ -39,7 +39,7 @@ pub struct TerritoryFilter {
     pub search: Option<String>,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -215,7 +215,7 @@ pub struct NewTerritory {
     pub criteria: Criteria,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -243,6 +243,7 @@ pub async fn create(
         Some(p) => (format!("{}{id}/", p.path), p.depth + 1),
         None => (format!("/{id}/"), 0),
     };
+    check_depth(depth)?;
     let now = Utc::now();
     let t = territories::ActiveModel {
         id: Set(id),
@@ -294,7 +295,7 @@ pub struct TerritoryChanges {
     pub criteria: Option<Criteria>,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -353,7 +354,7 @@ pub async fn update(
 
 /// Moves a territory and its subtree under `new_parent` (or to the top). A move under
 /// itself or its own subtree would make a cycle and is refused.
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %id))]
 pub async fn move_to(
     state: &AppState,
     actor: &Actor,
@@ -403,6 +404,8 @@ pub async fn move_to(
         .filter(territories::Column::Path.starts_with(node.path.clone()))
         .all(&txn)
         .await?;
+    let deepest = subtree.iter().map(|t| t.depth).max().unwrap_or(node.depth);
+    check_depth(deepest + delta)?;
     let now = Utc::now();
     for t in subtree {
         let path = format!("{new_path}{}", &t.path[node.path.len()..]);
@@ -439,6 +442,21 @@ pub async fn move_to(
     Ok(after)
 }
 
+/// Levels a territory tree may have. Each level adds an id to the materialized path,
+/// whose column holds 2000 characters (54 levels); the bound leaves room and answers a
+/// clear error instead of a database failure.
+pub const MAX_TERRITORY_LEVELS: i32 = 32;
+
+fn check_depth(depth: i32) -> AppResult<()> {
+    if depth >= MAX_TERRITORY_LEVELS {
+        return Err(AppError::bad_input(
+            "parentId",
+            format!("territories nest at most {MAX_TERRITORY_LEVELS} levels deep"),
+        ));
+    }
+    Ok(())
+}
+
 /// The territory if the actor may manage its members; `NOT_FOUND` if they cannot see
 /// it, `FORBIDDEN` if they can see but not manage it.
 async fn manageable<C: ConnectionTrait>(
@@ -462,7 +480,7 @@ async fn manageable<C: ConnectionTrait>(
     }
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %territory_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %territory_id))]
 pub async fn add_member(
     state: &AppState,
     actor: &Actor,
@@ -472,12 +490,15 @@ pub async fn add_member(
 ) -> AppResult<territories::Model> {
     let txn = state.db.begin().await?;
     let t = manageable(&txn, actor, territory_id).await?;
+    // Membership widens the member's scope, so a sales manager may add only their own
+    // team; a user outside it is answered like one that does not exist.
     let user = users::Entity::find_by_id(user_id)
-        .filter(users::Column::Active.eq(true))
-        .filter(users::Column::Role.ne(Role::Partner))
+        .filter(policy::territory_member_candidate_scope(actor))
         .one(&txn)
         .await?
-        .ok_or_else(|| AppError::bad_input("userId", "must be an active internal user"))?;
+        .ok_or_else(|| {
+            AppError::bad_input("userId", "must be an active internal user of your team")
+        })?;
     let existing = territory_members::Entity::find_by_id((territory_id, user.id))
         .one(&txn)
         .await?;
@@ -512,7 +533,7 @@ pub async fn add_member(
     Ok(t)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, territory = %territory_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %territory_id))]
 pub async fn remove_member(
     state: &AppState,
     actor: &Actor,

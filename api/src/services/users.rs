@@ -71,7 +71,7 @@ fn filter_condition(filter: &UserFilter) -> AppResult<Condition> {
     Ok(cond)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -135,21 +135,6 @@ pub async fn visible_reports<C: ConnectionTrait>(
         .await?)
 }
 
-/// The whole team under `manager_id` (transitively), as far as the actor may see.
-pub async fn visible_team<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    manager_id: Uuid,
-) -> AppResult<Vec<users::Model>> {
-    Ok(users::Entity::find()
-        .filter(policy::in_team_of(users::Column::Id, manager_id))
-        .filter(users::Column::Id.ne(manager_id))
-        .filter(policy::user_scope(actor))
-        .order_by_asc(users::Column::Name)
-        .all(db)
-        .await?)
-}
-
 pub async fn partners_by_ids<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -183,7 +168,7 @@ pub struct UserChanges {
     pub active: Option<bool>,
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResult<users::Model> {
     policy::require(actor, Action::CreateUser)?;
     let email = Email::parse(&input.email, "email")?;
@@ -237,7 +222,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     Ok(user)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, user = %id))]
+#[tracing::instrument(skip_all, fields(actor = %actor.user_id, user = %id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,

@@ -1,4 +1,4 @@
-//! The audit trail: readers see their team's events only, and others are refused.
+//! The audit trail: readers see the events of rows in their scope, others are refused.
 
 use serde_json::json;
 
@@ -90,15 +90,22 @@ async fn the_audit_log_is_scoped_to_the_team() {
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted);
 
-    // A manager sees their team's actions only.
+    // A manager sees the events about rows in their scope, whoever acted (§1).
     let body = app.gql_as("manager", AUDIT, json!({})).await;
     let mine = data(&body, "auditEvents");
-    assert_eq!(mine["totalCount"], 2, "{body}");
+    assert_eq!(mine["totalCount"], 3, "{body}");
     let actors = set(
         &json!({ "nodes": mine["nodes"].as_array().unwrap().iter().map(|n| n["actor"].clone()).collect::<Vec<_>>() }),
         "email",
     );
-    assert_eq!(actors, ["ae@test.example", "sdr@test.example"]);
+    assert_eq!(
+        actors,
+        [
+            "ae@test.example",
+            "director@test.example",
+            "sdr@test.example"
+        ]
+    );
     let body = app.gql_as("manager2", AUDIT, json!({})).await;
     let theirs = data(&body, "auditEvents");
     assert_eq!(theirs["totalCount"], 1, "{body}");
@@ -134,9 +141,9 @@ async fn the_audit_log_is_scoped_to_the_team() {
         .gql_as("manager", AUDIT, json!({ "f": { "entityId": acme } }))
         .await;
     let acme_for_manager = data(&body, "auditEvents");
-    assert_eq!(acme_for_manager["totalCount"], 1);
+    assert_eq!(acme_for_manager["totalCount"], 2);
     assert_eq!(
-        acme_for_manager["nodes"][0]["actor"]["email"],
+        acme_for_manager["nodes"][1]["actor"]["email"],
         "ae@test.example"
     );
     let body = app
