@@ -19,9 +19,9 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::{
-    auth::actor,
+    auth::{actor, policy},
     error::code_for_uncoded_error,
-    graphql::{AppSchema, context::RequestData, loaders::Loaders},
+    graphql::{Schemas, context::RequestData, loaders::Loaders},
     state::AppState,
 };
 
@@ -99,7 +99,7 @@ async fn graphql_post(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Schemas>,
 ) -> HttpResponse {
     let started = Instant::now();
     let Some(media) = response_type(&req) else {
@@ -155,7 +155,7 @@ async fn graphql_post(
 async fn graphql_get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Schemas>,
 ) -> HttpResponse {
     let started = Instant::now();
     let wants_html = req
@@ -215,7 +215,7 @@ async fn execute(
     batch: BatchRequest,
     is_get: bool,
     state: &AppState,
-    schema: &AppSchema,
+    schema: &Schemas,
     media: &'static str,
 ) -> HttpResponse {
     let limits = &state.config.limits;
@@ -266,6 +266,8 @@ async fn execute(
         }
     };
 
+    // The caller's role picks the schema: partners are served only the allowlist.
+    let audience = policy::fields::audience(caller.actor().ok().map(|a| a.role));
     let mut responses = Vec::with_capacity(requests.len());
     for r in requests {
         let actor = caller.actor().ok().cloned();
@@ -273,7 +275,7 @@ async fn execute(
             caller: caller.clone(),
             loaders: Loaders::new(state.db.clone(), actor),
         });
-        responses.push(execute_guarded(schema, r).await);
+        responses.push(execute_guarded(schema, audience, r).await);
     }
     let batch = if single {
         BatchResponse::Single(responses.remove(0))
@@ -285,9 +287,13 @@ async fn execute(
 
 /// Runs one request; a panic inside a resolver is caught here, logged, and answered as
 /// an internal error, so it cannot drop the connection or take down the worker.
-async fn execute_guarded(schema: &AppSchema, request: Request) -> Response {
+async fn execute_guarded(
+    schema: &Schemas,
+    audience: policy::fields::Audience,
+    request: Request,
+) -> Response {
     use futures_util::FutureExt as _;
-    match std::panic::AssertUnwindSafe(schema.execute(request))
+    match std::panic::AssertUnwindSafe(schema.execute(audience, request))
         .catch_unwind()
         .await
     {

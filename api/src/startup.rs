@@ -10,7 +10,7 @@ use crate::{
     config::Config,
     db::{self, DbSettings},
     error::AppError,
-    graphql::build_schema,
+    graphql::Schemas,
     metrics::Metrics,
     seed,
     state::AppState,
@@ -56,18 +56,20 @@ pub fn build_with(
     let port = listener.local_addr().map_err(AppError::internal)?.port();
     let shutdown_timeout = config.shutdown_timeout_secs;
     let state = AppState::new(db, config, metrics)?;
-    let schema = build_schema(
+    let schemas = Schemas::build(
         Some(state.clone()),
         &state.config.limits,
         state.config.introspection,
     );
     let data_state = web::Data::new(state.clone());
-    let data_schema = web::Data::new(schema);
+    let data_schema = web::Data::new(schemas.internal.clone());
+    let data_schemas = web::Data::new(schemas);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(TracingLogger::default())
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
+            .app_data(data_schemas.clone())
             .configure(crate::http::routes)
     })
     .shutdown_timeout(shutdown_timeout)

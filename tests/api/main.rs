@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod matrix;
+mod partners;
 mod sales;
 mod schema;
 mod tokens;

@@ -23,6 +23,9 @@ use uuid::Uuid;
 use super::Actor;
 use crate::error::AppError;
 
+/// 3. Which parts of the schema exist for a role (the partner allowlist).
+pub mod fields;
+
 /// Everything a caller might try. `viewerPermissions` is built from this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum Action {
@@ -145,24 +148,6 @@ pub fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
 
 pub fn is_internal(role: Role) -> bool {
     INTERNAL.contains(&role)
-}
-
-/// Partner users never see internal fields (notes, activities, quotas, territories,
-/// other users' contact data, health, ARR); resolvers of such fields ask this.
-pub fn sees_internal_fields(actor: &Actor) -> bool {
-    is_internal(actor.role)
-}
-
-/// Filters and sort orders on a field the caller may not see are refused, so that
-/// neither can reveal it.
-pub fn require_visible_field(actor: &Actor, field: &str) -> Result<(), AppError> {
-    if sees_internal_fields(actor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "partner users cannot filter or sort by {field}"
-        )))
-    }
 }
 
 /// How far an actor's rows reach for an action, as `viewerPermissions` reports it.

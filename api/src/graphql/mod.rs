@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod connection;
@@ -15,4 +16,4 @@ pub mod schema;
 pub mod territories;
 pub mod users;
 
-pub use schema::{AppSchema, build_schema, export_sdl};
+pub use schema::{AppSchema, PartnerSchema, Schemas, build_schema, export_partner_sdl, export_sdl};

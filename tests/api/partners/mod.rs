@@ -1,0 +1,4 @@
+//! The partner portal: the partner schema, partners, deal registration and isolation.
+
+mod schema_http;
+mod schema_walk;
