@@ -221,12 +221,15 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("createUser", "User", r#"mutation($id: ID, $email: String!) { createUser(input: { email: $email, name: "New Person", role: SDR, password: "a-long-password", managerId: $id }) { id } }"#),
     ("updateUser", "User", r#"mutation($id: ID!) { updateUser(id: $id, input: { name: "Renamed" }) { id } }"#),
     ("deactivateUser", "User", "mutation($id: ID!) { deactivateUser(id: $id) { id } }"),
+    ("createPartner", "Partner", "mutation($domain: String!) { createPartner(input: { name: $domain }) { id } }"),
+    ("updatePartner", "Partner", "mutation($id: ID!) { updatePartner(id: $id, input: { tier: SILVER }) { id } }"),
 ];
 
 const DESIGN: &str = "createTerritory updateTerritory";
 const LEAD_WORK: &str = "updateLead qualifyLead disqualifyLead";
 const DEAL_WORK: &str = "updateOpportunity closeOpportunity";
 const USER_ADMIN: &str = "updateUser deactivateUser";
+const PARTNER_ADMIN: &str = "createPartner updatePartner";
 
 type MutationRow = (
     &'static str,
@@ -320,6 +323,9 @@ const MUTATIONS: &[MutationRow] = &[
     (USER_ADMIN, "partner", &[("partner", Unknown), ("ae", Unknown)]),
     (USER_ADMIN, "partner2", &[("partner2", Unknown), ("ae", Unknown)]),
     (USER_ADMIN, "director", &[("ae2", Data)]),
+    (PARTNER_ADMIN, "sdr ae am cs manager manager2", &[("p1", Forbidden)]),
+    (PARTNER_ADMIN, "partner partner2", &[("p1", Unknown)]),
+    (PARTNER_ADMIN, "director", &[("p2", Data)]),
     // Memberships and moves change scopes: last, in this order.
     ("addTerritoryMember", "sdr ae am", &[("amer:cs", Forbidden), ("emea:cs", Forbidden)]),
     ("addTerritoryMember", "cs", &[("amer:cs", Forbidden)]),
@@ -686,6 +692,8 @@ const ACTION_PROBES: &[(&str, &str)] = &[
     ("REASSIGN_OPPORTUNITY", r#"mutation($acme: ID!, $partner: ID) { createOpportunity(input: { accountId: $acme, name: "P", type: NEW_BUSINESS, amount: "1", closeDate: "2026-12-31", ownerId: $partner }) { id } }"#),
     ("READ_ACTIVITIES", "{ activities { totalCount } }"),
     ("LOG_ACTIVITY", r#"mutation($noAccount: ID!) { logActivity(input: { kind: NOTE, summary: "P", accountId: $noAccount }) { id } }"#),
+    ("READ_PARTNERS", "{ partners { totalCount } }"),
+    ("MANAGE_PARTNERS", "mutation($noPartner: ID!) { updatePartner(id: $noPartner, input: { tier: GOLD }) { id } }"),
 ];
 
 #[tokio::test]
@@ -694,7 +702,7 @@ async fn viewer_permissions_match_enforcement() {
     let mut vars = json!({
         "acme": app.fx.gid("Account", "acme"), "partner": app.fx.gid("User", "partner"),
     });
-    for kind in ["User", "Territory", "Account", "Lead", "Opportunity"] {
+    for kind in ["User", "Territory", "Account", "Lead", "Opportunity", "Partner"] {
         vars[format!("no{kind}")] = json!(TestApp::gid(kind, Uuid::new_v4()));
     }
     let before = audit_count(&app).await;

@@ -57,6 +57,10 @@ pub enum Action {
     ReassignOpportunity,
     ReadActivities,
     LogActivity,
+    /// List partner organizations.
+    ReadPartners,
+    /// Create partner organizations, rename, re-tier, suspend or reactivate them.
+    ManagePartners,
 }
 
 use Role::*;
@@ -129,6 +133,8 @@ pub const GRANTS: &[(Action, &[Role])] = &[
     (Action::ReassignOpportunity, MANAGERS),
     (Action::ReadActivities, INTERNAL),
     (Action::LogActivity, INTERNAL),
+    (Action::ReadPartners, &[Director]),
+    (Action::ManagePartners, &[Director]),
 ];
 
 pub fn allowed(role: Role, action: Action) -> bool {

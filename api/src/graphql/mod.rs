@@ -12,6 +12,7 @@ pub mod leads;
 pub mod loaders;
 pub mod node;
 pub mod opportunities;
+pub mod partners;
 pub mod schema;
 pub mod territories;
 pub mod users;

@@ -10,6 +10,7 @@ use super::{
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
+    partners::{PartnerMutation, PartnerQuery},
     territories::{TerritoryMutation, TerritoryQuery},
     users::{UserMutation, UserQuery},
 };
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     OpportunityQuery,
     ActivityQuery,
     AuditQuery,
+    PartnerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -36,6 +38,7 @@ pub struct MutationRoot(
     LeadMutation,
     OpportunityMutation,
     ActivityMutation,
+    PartnerMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod leads;
 pub mod opportunities;
 pub mod page;
+pub mod partners;
 pub mod placement;
 pub mod territories;
 pub mod users;

@@ -1,4 +1,5 @@
 //! The partner portal: the partner schema, partners, deal registration and isolation.
 
+mod organizations;
 mod schema_http;
 mod schema_walk;
