@@ -81,6 +81,15 @@ pub struct Config {
     pub log_filter: String,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout_secs: u64,
+    /// Deal registration: exclusivity after approval, and submissions per partner
+    /// organization per hour.
+    pub deal_registration: DealRegistrationSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct DealRegistrationSettings {
+    pub exclusivity_days: i64,
+    pub max_per_hour: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,6 +220,16 @@ impl Config {
                 .or_else(|| src.get("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             shutdown_timeout_secs: num(src, "SALESGRAPH_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3_600)?,
+            deal_registration: DealRegistrationSettings {
+                exclusivity_days: num(src, "SALESGRAPH_DEAL_EXCLUSIVITY_DAYS", 90, 1, 3_650)?,
+                max_per_hour: num(
+                    src,
+                    "SALESGRAPH_DEAL_REGISTRATIONS_PER_HOUR",
+                    30,
+                    1,
+                    100_000,
+                )?,
+            },
         })
     }
 

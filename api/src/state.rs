@@ -18,6 +18,26 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,
+    /// "Now" for everything computed on read (deal registration expiry); tests move it.
+    pub clock: Clock,
+}
+
+/// The one clock: the system time plus an offset that tests can advance, shared by
+/// every clone of the state.
+#[derive(Clone, Default)]
+pub struct Clock(Arc<std::sync::atomic::AtomicI64>);
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+            + chrono::TimeDelta::seconds(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Moves the clock forward (tests).
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        self.0
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl AppState {
@@ -32,6 +52,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics,
+            clock: Clock::default(),
         })
     }
 }

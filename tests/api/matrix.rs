@@ -694,6 +694,9 @@ const ACTION_PROBES: &[(&str, &str)] = &[
     ("LOG_ACTIVITY", r#"mutation($noAccount: ID!) { logActivity(input: { kind: NOTE, summary: "P", accountId: $noAccount }) { id } }"#),
     ("READ_PARTNERS", "{ partners { totalCount } }"),
     ("MANAGE_PARTNERS", "mutation($noPartner: ID!) { updatePartner(id: $noPartner, input: { tier: GOLD }) { id } }"),
+    ("REGISTER_DEAL", r#"mutation { registerDeal(input: { companyName: "P", domain: "p.example", contactName: "P", estimatedAmount: "1", expectedCloseDate: "2000-01-01" }) { id } }"#),
+    ("READ_DEAL_REGISTRATIONS", "{ dealRegistrations { totalCount } }"),
+    ("REVIEW_DEAL_REGISTRATIONS", "mutation($noDealRegistration: ID!) { approveDealRegistration(id: $noDealRegistration, version: 1) { id } }"),
 ];
 
 #[tokio::test]
@@ -702,7 +705,15 @@ async fn viewer_permissions_match_enforcement() {
     let mut vars = json!({
         "acme": app.fx.gid("Account", "acme"), "partner": app.fx.gid("User", "partner"),
     });
-    for kind in ["User", "Territory", "Account", "Lead", "Opportunity", "Partner"] {
+    for kind in [
+        "User",
+        "Territory",
+        "Account",
+        "Lead",
+        "Opportunity",
+        "Partner",
+        "DealRegistration",
+    ] {
         vars[format!("no{kind}")] = json!(TestApp::gid(kind, Uuid::new_v4()));
     }
     let before = audit_count(&app).await;

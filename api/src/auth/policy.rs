@@ -61,6 +61,12 @@ pub enum Action {
     ReadPartners,
     /// Create partner organizations, rename, re-tier, suspend or reactivate them.
     ManagePartners,
+    /// Register a deal for the actor's partner organization.
+    RegisterDeal,
+    /// Read deal registrations (scoped by [`deal_registration_scope`]).
+    ReadDealRegistrations,
+    /// Approve or reject a submitted registration.
+    ReviewDealRegistrations,
 }
 
 use Role::*;
@@ -135,6 +141,12 @@ pub const GRANTS: &[(Action, &[Role])] = &[
     (Action::LogActivity, INTERNAL),
     (Action::ReadPartners, &[Director]),
     (Action::ManagePartners, &[Director]),
+    (Action::RegisterDeal, &[Partner]),
+    (
+        Action::ReadDealRegistrations,
+        &[SalesManager, Director, Partner],
+    ),
+    (Action::ReviewDealRegistrations, MANAGERS),
 ];
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -486,6 +498,24 @@ fn activity_scope_rule(actor: &Actor) -> Condition {
                         .to_owned(),
                 ),
             ),
+    }
+}
+
+/// Deal registrations: partners their organization's, sales managers those placed in
+/// their territories (which makes them the reviewers), directors all.
+pub fn deal_registration_scope(actor: &Actor) -> Condition {
+    sealed(deal_registration_scope_rule(actor))
+}
+
+fn deal_registration_scope_rule(actor: &Actor) -> Condition {
+    use deal_registrations::Column as D;
+    let col = |c: D| (deal_registrations::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        SalesManager => in_own_territories(col(D::TerritoryId), actor),
+        Partner => Condition::all()
+            .add(Expr::col(col(D::PartnerId)).eq(actor.partner_id.unwrap_or_default())),
+        _ => nothing(),
     }
 }
 

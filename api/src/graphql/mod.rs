@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod connection;
 pub mod context;
+pub mod deal_registrations;
 pub mod leads;
 pub mod loaders;
 pub mod node;

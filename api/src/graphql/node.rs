@@ -28,6 +28,7 @@ pub enum Node {
     Opportunity(Opportunity),
     Activity(Activity),
     AuditEvent(AuditEvent),
+    DealRegistration(super::deal_registrations::DealRegistration),
 }
 
 #[derive(Default)]
@@ -88,6 +89,12 @@ impl NodeQuery {
             ),
             "AuditEvent" => Node::AuditEvent(
                 services::audit::query::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "DealRegistration" => Node::DealRegistration(
+                services::deal_registrations::get(state(ctx)?, actor, gid.id)
                     .await
                     .map_err(hide)?
                     .into(),

@@ -7,6 +7,7 @@ use super::{
     activities::{ActivityMutation, ActivityQuery},
     audit::AuditQuery,
     auth::AuthMutation,
+    deal_registrations::{DealRegistrationMutation, DealRegistrationQuery},
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     ActivityQuery,
     AuditQuery,
     PartnerQuery,
+    DealRegistrationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -39,6 +41,7 @@ pub struct MutationRoot(
     OpportunityMutation,
     ActivityMutation,
     PartnerMutation,
+    DealRegistrationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod deal_registrations;
+pub mod deal_review;
 pub mod leads;
 pub mod opportunities;
 pub mod page;

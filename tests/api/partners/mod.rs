@@ -1,5 +1,6 @@
 //! The partner portal: the partner schema, partners, deal registration and isolation.
 
 mod organizations;
+mod registrations;
 mod schema_http;
 mod schema_walk;

@@ -370,6 +370,13 @@ pub(super) fn deal_rows() -> Vec<deal_registrations::ActiveModel> {
             opportunity_id: Set(opp.map(|o| id("opportunities", o))),
             created_at: Set(submitted),
             updated_at: Set(reviewed.unwrap_or(submitted)),
+            territory_id: Set(None),
+            country: Set(None),
+            industry: Set(None),
+            employee_count: Set(None),
+            notes: Set(None),
+            version: Set(if review.is_some() { 2 } else { 1 }),
+            rejection_reason: Set(None),
         }
     })
     .collect()
