@@ -1,5 +1,7 @@
 //! The partner portal: the partner schema, partners, deal registration and isolation.
 
+mod isolation;
+mod matrix;
 mod organizations;
 mod registrations;
 mod schema_http;
