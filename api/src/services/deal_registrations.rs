@@ -2,9 +2,8 @@
 //! conflict, rate-limited per organization); partners, reviewers and directors read them
 //! within their scope, with the status computed against the one clock.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    accounts,
     deal_registrations::{self, Column as D},
     enums::{DealRegistrationStatus, Stage},
     opportunities,
@@ -19,6 +18,7 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
+    deal_checks as checks,
     page::{PageArgs, Paged, fetch_page, text_search},
     placement,
 };
@@ -27,12 +27,7 @@ use crate::{
         Actor,
         policy::{self, Action},
     },
-    domain::{
-        Email,
-        criteria::Facts,
-        deal_registration::{Conflict, ConflictSignal, key_word, normalized_name, status_at},
-        money, text, web_domain,
-    },
+    domain::{Email, criteria::Facts, deal_registration::status_at, money, text, web_domain},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -102,7 +97,7 @@ fn status_is(status: DealRegistrationStatus, now: DateTime<Utc>) -> Condition {
 }
 
 /// Submitted, or approved and still exclusive: what blocks other registrations.
-fn live(now: DateTime<Utc>) -> Condition {
+pub(crate) fn live(now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(status_is(DealRegistrationStatus::Submitted, now))
         .add(status_is(DealRegistrationStatus::Approved, now))
@@ -271,7 +266,7 @@ pub async fn register(
     let now = state.clock.now();
     let v = validate(&input, now.date_naive())?;
     let txn = state.db.begin().await?;
-    rate_limit(
+    checks::rate_limit(
         &txn,
         partner_id,
         now,
@@ -302,7 +297,7 @@ pub async fn register(
         Err(AppError::BadUserInput { .. }) => None,
         Err(e) => return Err(e),
     };
-    let conflicts = detect_conflicts(&txn, partner_id, &v.domain, &v.company, now).await?;
+    let conflicts = checks::detect_conflicts(&txn, partner_id, &v.domain, &v.company, now).await?;
     let row = deal_registrations::ActiveModel {
         id: Set(Uuid::new_v4()),
         partner_id: Set(partner_id),
@@ -353,125 +348,4 @@ pub async fn register(
         model: row,
         status: DealRegistrationStatus::Submitted,
     })
-}
-
-/// At most `max` submissions per organization in any hour, counted in the database so
-/// that every replica enforces the same limit.
-async fn rate_limit<C: ConnectionTrait>(
-    db: &C,
-    partner_id: Uuid,
-    now: DateTime<Utc>,
-    max: u64,
-) -> AppResult<()> {
-    let since = now - TimeDelta::hours(1);
-    let recent: Vec<DateTime<Utc>> = deal_registrations::Entity::find()
-        .select_only()
-        .column(D::CreatedAt)
-        .filter(D::PartnerId.eq(partner_id))
-        .filter(D::CreatedAt.gt(since))
-        .into_tuple()
-        .all(db)
-        .await?;
-    if (recent.len() as u64) < max {
-        return Ok(());
-    }
-    let oldest = recent.iter().min().copied().unwrap_or(now);
-    let retry = Ord::max((oldest + TimeDelta::hours(1) - now).num_seconds(), 1);
-    Err(AppError::RateLimited {
-        retry_after_secs: u64::try_from(retry).unwrap_or(1),
-    })
-}
-
-/// Channel conflict: the same normalized domain on an account, an open opportunity or
-/// another partner's live registration (strong), a matching company name (weak).
-async fn detect_conflicts<C: ConnectionTrait>(
-    db: &C,
-    partner_id: Uuid,
-    domain: &str,
-    company: &str,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Conflict>> {
-    let mut found = Vec::new();
-    let mut push = |signal, entity_type: &str, entity_id, matched: &str| {
-        found.push(Conflict {
-            signal,
-            strength: Conflict::strength_of(signal),
-            entity_type: entity_type.into(),
-            entity_id,
-            matched: matched.into(),
-        });
-    };
-    let account = accounts::Entity::find()
-        .filter(accounts::Column::Domain.eq(domain))
-        .one(db)
-        .await?;
-    if let Some(a) = &account {
-        push(ConflictSignal::DomainAccount, "Account", a.id, domain);
-        let open = opportunities::Entity::find()
-            .filter(opportunities::Column::AccountId.eq(a.id))
-            .filter(opportunities::Column::Stage.is_not_in([Stage::ClosedWon, Stage::ClosedLost]))
-            .all(db)
-            .await?;
-        for o in open {
-            push(
-                ConflictSignal::DomainOpenOpportunity,
-                "Opportunity",
-                o.id,
-                domain,
-            );
-        }
-    }
-    let others = deal_registrations::Entity::find()
-        .filter(D::PartnerId.ne(partner_id))
-        .filter(live(now));
-    for r in others.clone().filter(D::Domain.eq(domain)).all(db).await? {
-        push(
-            ConflictSignal::DomainRegistration,
-            "DealRegistration",
-            r.id,
-            domain,
-        );
-    }
-    let name = normalized_name(company);
-    if let Some(word) = key_word(&name) {
-        let like = format!("%{word}%");
-        let candidates = accounts::Entity::find()
-            .filter(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                    accounts::Column::Name,
-                )))
-                .like(like.as_str()),
-            )
-            .filter(accounts::Column::Domain.ne(domain))
-            .limit(50)
-            .all(db)
-            .await?;
-        for a in candidates
-            .iter()
-            .filter(|a| normalized_name(&a.name) == name)
-        {
-            push(ConflictSignal::CompanyNameAccount, "Account", a.id, &a.name);
-        }
-        let candidates = others
-            .filter(D::Domain.ne(domain))
-            .filter(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(D::CompanyName)))
-                    .like(like.as_str()),
-            )
-            .limit(50)
-            .all(db)
-            .await?;
-        for r in candidates
-            .iter()
-            .filter(|r| normalized_name(&r.company_name) == name)
-        {
-            push(
-                ConflictSignal::CompanyNameRegistration,
-                "DealRegistration",
-                r.id,
-                &r.company_name,
-            );
-        }
-    }
-    Ok(found)
 }
