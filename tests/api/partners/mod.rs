@@ -4,5 +4,6 @@ mod isolation;
 mod matrix;
 mod organizations;
 mod registrations;
+mod review;
 mod schema_http;
 mod schema_walk;
