@@ -266,6 +266,14 @@ pub async fn register(
     let now = state.clock.now();
     let v = validate(&input, now.date_naive())?;
     let txn = state.db.begin().await?;
+    // One submission per organization at a time, so that neither the hourly limit nor
+    // the duplicate-domain check can be raced (PostgreSQL row lock; SQLite serializes
+    // writers).
+    entity::partners::Entity::find_by_id(partner_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::forbidden)?;
     checks::rate_limit(
         &txn,
         partner_id,

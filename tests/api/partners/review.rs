@@ -58,3 +58,20 @@ async fn approval_needs_an_account_executive_and_concurrent_decisions_have_one_w
         "{before} → {after}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_submissions_of_one_domain_register_it_once() {
+    let app = TestApp::spawn().await;
+    let vars = deal("Juliet", "juliet.example", "US");
+    let (a, b) = tokio::join!(
+        app.gql_as("partner", super::registrations::REGISTER, vars.clone()),
+        app.gql_as("partner", super::registrations::REGISTER, vars.clone()),
+    );
+    let ok = [&a, &b].iter().filter(|r| r["errors"].is_null()).count();
+    assert_eq!(ok, 1, "{a} {b}");
+    let refused = if a["errors"].is_null() { &b } else { &a };
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "domain",
+        "{refused}"
+    );
+}
