@@ -11,7 +11,7 @@ use crate::{
     config::Config,
     db::{self, DbSettings},
     error::AppError,
-    graphql::export_sdl,
+    graphql::{export_partner_sdl, export_sdl},
     metrics::Metrics,
     seed, startup, telemetry,
 };
@@ -64,7 +64,17 @@ enum Command {
     ExportSchema {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
+        /// Whose schema: `internal` (the full one, `schema.graphql`) or `partner`
+        /// (`schema.partner.graphql`).
+        #[arg(long, value_enum, default_value_t = SchemaRole::Internal)]
+        role: SchemaRole,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemaRole {
+    Internal,
+    Partner,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -99,8 +109,8 @@ impl From<RoleArg> for Role {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::ExportSchema { output }) = &cli.command {
-        return export_schema(output.as_deref());
+    if let Some(Command::ExportSchema { output, role }) = &cli.command {
+        return export_schema(output.as_deref(), *role);
     }
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -134,8 +144,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn export_schema(output: Option<&std::path::Path>) -> ExitCode {
-    let sdl = export_sdl();
+fn export_schema(output: Option<&std::path::Path>, role: SchemaRole) -> ExitCode {
+    let sdl = match role {
+        SchemaRole::Internal => export_sdl(),
+        SchemaRole::Partner => export_partner_sdl(),
+    };
     match output {
         None => {
             use std::io::Write;

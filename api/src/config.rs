@@ -100,6 +100,15 @@ pub struct Config {
     pub otlp_endpoint: Option<String>,
     /// The calendar month (1..=12) fiscal years start in: FY2026 starts in 2026.
     pub fiscal_year_start_month: u32,
+    /// Deal registration: exclusivity after approval, and submissions per partner
+    /// organization per hour.
+    pub deal_registration: DealRegistrationSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct DealRegistrationSettings {
+    pub exclusivity_days: i64,
+    pub max_per_hour: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -267,6 +276,16 @@ impl Config {
             },
             apq_cache_bytes: num(src, "SALESGRAPH_APQ_CACHE_BYTES", 8 << 20, 0, 1 << 30)?,
             fiscal_year_start_month: num(src, "SALESGRAPH_FISCAL_YEAR_START_MONTH", 1, 1, 12)?,
+            deal_registration: DealRegistrationSettings {
+                exclusivity_days: num(src, "SALESGRAPH_DEAL_EXCLUSIVITY_DAYS", 90, 1, 3_650)?,
+                max_per_hour: num(
+                    src,
+                    "SALESGRAPH_DEAL_REGISTRATIONS_PER_HOUR",
+                    30,
+                    1,
+                    100_000,
+                )?,
+            },
         })
     }
 

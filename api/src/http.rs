@@ -17,9 +17,9 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::{
-    auth::actor,
+    auth::{actor, policy},
     error::{AppError, code_for_uncoded_error},
-    graphql::{AppSchema, context::RequestData, cost, edge, loaders::Loaders, nulls, schema},
+    graphql::{Schemas, context::RequestData, cost, edge, loaders::Loaders, nulls, schema},
     middleware::{self, RequestInfo},
     persisted,
     state::AppState,
@@ -130,7 +130,7 @@ async fn graphql_post(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Schemas>,
 ) -> HttpResponse {
     let Some(media) = response_type(&req) else {
         return HttpResponse::NotAcceptable().finish();
@@ -251,7 +251,7 @@ fn parse_query_string(qs: &str) -> Result<Request, String> {
 async fn graphql_get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Schemas>,
 ) -> HttpResponse {
     let wants_html = req
         .headers()
@@ -292,7 +292,7 @@ async fn execute(
     batch: BatchRequest,
     is_get: bool,
     state: &AppState,
-    schema: &AppSchema,
+    schema: &Schemas,
     media: &'static str,
 ) -> HttpResponse {
     let limits = &state.config.limits;
@@ -382,6 +382,8 @@ async fn execute(
     // The deadline holds on both backends; dropping the work rolls back any open
     // transaction.
     let deadline = limits.request_timeout;
+    // The caller's role picks the schema: partners are served only the allowlist.
+    let audience = policy::fields::audience(caller.actor().ok().map(|a| a.role));
     let run = async {
         let mut responses = Vec::with_capacity(requests.len());
         for r in requests {
@@ -391,7 +393,7 @@ async fn execute(
                 loaders: Loaders::new(state.db.clone(), actor),
             });
             let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
-            let mut response = execute_guarded(schema, r).await;
+            let mut response = execute_guarded(schema, audience, r).await;
             if !response.errors.is_empty()
                 && let (Some(types), Ok(doc)) = (
                     nulls::TypeMap::served(),
@@ -426,9 +428,13 @@ async fn execute(
 
 /// Runs one request; a panic inside a resolver is caught here, logged, and answered as
 /// an internal error, so it cannot drop the connection or take down the worker.
-async fn execute_guarded(schema: &AppSchema, request: Request) -> Response {
+async fn execute_guarded(
+    schema: &Schemas,
+    audience: policy::fields::Audience,
+    request: Request,
+) -> Response {
     use futures_util::FutureExt as _;
-    match std::panic::AssertUnwindSafe(schema.execute(request))
+    match std::panic::AssertUnwindSafe(schema.execute(audience, request))
         .catch_unwind()
         .await
     {

@@ -16,7 +16,7 @@ use crate::{
     config::Config,
     db::{self, DbSettings},
     error::AppError,
-    graphql::build_schema,
+    graphql::Schemas,
     metrics::Metrics,
     middleware, seed,
     state::AppState,
@@ -63,13 +63,14 @@ pub fn build_with(
     let port = listener.local_addr().map_err(AppError::internal)?.port();
     let shutdown_timeout = config.shutdown_timeout_secs;
     let state = AppState::new(db, config, metrics)?;
-    let schema = build_schema(
+    let schemas = Schemas::build(
         Some(state.clone()),
         &state.config.limits,
         state.config.introspection,
     );
     let data_state = web::Data::new(state.clone());
-    let data_schema = web::Data::new(schema);
+    let data_schema = web::Data::new(schemas.internal.clone());
+    let data_schemas = web::Data::new(schemas);
     let cors_origins = state.config.cors_origins.clone();
     let server = HttpServer::new(move || {
         // Wrapped last runs first: ids and logging see everything, CORS answers
@@ -82,6 +83,7 @@ pub fn build_with(
             .wrap(from_fn(middleware::observe))
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
+            .app_data(data_schemas.clone())
             .configure(crate::http::routes)
             .configure(crate::graphiql::routes)
     })

@@ -32,6 +32,20 @@ pub struct Model {
     pub opportunity_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Placed by the territory criteria; decides the reviewers.
+    pub territory_id: Option<Uuid>,
+    #[sea_orm(column_type = "String(StringLen::N(2))", nullable)]
+    pub country: Option<String>,
+    #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
+    pub industry: Option<String>,
+    pub employee_count: Option<i32>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub notes: Option<String>,
+    /// Optimistic locking for review.
+    pub version: i32,
+    /// The partner-facing reason code of a rejection.
+    #[sea_orm(column_type = "String(StringLen::N(32))", nullable)]
+    pub rejection_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

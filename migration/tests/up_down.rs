@@ -353,6 +353,13 @@ async fn insert_rows(db: &DatabaseConnection) -> Result<(), DbErr> {
             opportunity_id: Some(opportunity.id),
             created_at: now,
             updated_at: now,
+            territory_id: None,
+            country: Some("US".to_owned()),
+            industry: None,
+            employee_count: Some(50),
+            notes: None,
+            version: 1,
+            rejection_reason: None,
         },
     )
     .await?;

@@ -72,6 +72,21 @@ fn export_schema_prints_the_checked_in_schema() {
 }
 
 #[test]
+fn export_schema_role_partner_prints_the_checked_in_partner_schema() {
+    let out = salesgraph()
+        .args(["export-schema", "--role", "partner"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let checked_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema.partner.graphql"
+    ))
+    .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), checked_in);
+}
+
+#[test]
 fn help_lists_every_subcommand() {
     let out = salesgraph().arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);

@@ -308,6 +308,27 @@ async fn drop_leftovers(admin: &DatabaseConnection, base: &str) {
 }
 
 /// The `extensions.code` of the first error, if any.
+/// Refused before execution as a name that does not exist is (what partners get for
+/// anything off their allowlist): no data, and only unknown-name validation errors.
+pub fn unknown_name(body: &Value) -> bool {
+    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    !errors.is_empty()
+        && body["data"].is_null()
+        && errors.iter().all(|e| {
+            let m = e["message"].as_str().unwrap_or_default();
+            e["extensions"]["code"] == "BAD_USER_INPUT"
+                && [
+                    "Unknown field",
+                    "Unknown type",
+                    "Unknown argument",
+                    "unknown field",
+                    "does not contain the value",
+                ]
+                .iter()
+                .any(|p| m.contains(p))
+        })
+}
+
 pub fn code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }

@@ -13,6 +13,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod matrix;
+mod partners;
 mod persisted;
 mod reports;
 mod sales;

@@ -81,10 +81,16 @@ pub async fn resolve(
         );
     }
     let user = session.one(db).await?;
+    // A partner user whose organization was suspended loses access like a deactivated one.
+    let organization_active = match &user {
+        Some(u) => crate::services::partners::organization_active(db, u).await?,
+        None => false,
+    };
     match user {
         // Tokens issued before the user's last sign-out or password reset are dead.
         Some(u)
             if u.active
+                && organization_active
                 && u.role == claims.role
                 && u.tokens_valid_after
                     .is_none_or(|t| claims.iat_ms >= t.timestamp_millis()) =>

@@ -23,6 +23,9 @@ use uuid::Uuid;
 use super::Actor;
 use crate::error::AppError;
 
+/// 3. Which parts of the schema exist for a role (the partner allowlist).
+pub mod fields;
+
 /// Everything a caller might try. `viewerPermissions` is built from this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum Action {
@@ -60,6 +63,16 @@ pub enum Action {
     SetQuotas,
     /// Run territory reports (roots limited by [`report_root_scope`]).
     ReadTerritoryReports,
+    /// List partner organizations.
+    ReadPartners,
+    /// Create partner organizations, rename, re-tier, suspend or reactivate them.
+    ManagePartners,
+    /// Register a deal for the actor's partner organization.
+    RegisterDeal,
+    /// Read deal registrations (scoped by [`deal_registration_scope`]).
+    ReadDealRegistrations,
+    /// Approve or reject a submitted registration.
+    ReviewDealRegistrations,
 }
 
 use Role::*;
@@ -135,6 +148,14 @@ pub const GRANTS: &[(Action, &[Role])] = &[
     (Action::ReadQuotas, INTERNAL),
     (Action::SetQuotas, MANAGERS),
     (Action::ReadTerritoryReports, MANAGERS),
+    (Action::ReadPartners, &[Director]),
+    (Action::ManagePartners, &[Director]),
+    (Action::RegisterDeal, &[Partner]),
+    (
+        Action::ReadDealRegistrations,
+        &[SalesManager, Director, Partner],
+    ),
+    (Action::ReviewDealRegistrations, MANAGERS),
 ];
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -154,24 +175,6 @@ pub fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
 
 pub fn is_internal(role: Role) -> bool {
     INTERNAL.contains(&role)
-}
-
-/// Partner users never see internal fields (notes, activities, quotas, territories,
-/// other users' contact data, health, ARR); resolvers of such fields ask this.
-pub fn sees_internal_fields(actor: &Actor) -> bool {
-    is_internal(actor.role)
-}
-
-/// Filters and sort orders on a field the caller may not see are refused, so that
-/// neither can reveal it.
-pub fn require_visible_field(actor: &Actor, field: &str) -> Result<(), AppError> {
-    if sees_internal_fields(actor) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "partner users cannot filter or sort by {field}"
-        )))
-    }
 }
 
 /// How far an actor's rows reach for an action, as `viewerPermissions` reports it.
@@ -517,6 +520,24 @@ fn activity_scope_rule(actor: &Actor) -> Condition {
                         .to_owned(),
                 ),
             ),
+    }
+}
+
+/// Deal registrations: partners their organization's, sales managers those placed in
+/// their territories (which makes them the reviewers), directors all.
+pub fn deal_registration_scope(actor: &Actor) -> Condition {
+    sealed(deal_registration_scope_rule(actor))
+}
+
+fn deal_registration_scope_rule(actor: &Actor) -> Condition {
+    use deal_registrations::Column as D;
+    let col = |c: D| (deal_registrations::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        SalesManager => in_own_territories(col(D::TerritoryId), actor),
+        Partner => Condition::all()
+            .add(Expr::col(col(D::PartnerId)).eq(actor.partner_id.unwrap_or_default())),
+        _ => nothing(),
     }
 }
 

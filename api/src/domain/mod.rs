@@ -1,6 +1,7 @@
 //! Pure domain logic and validated input types: no database, no I/O.
 
 pub mod criteria;
+pub mod deal_registration;
 pub mod email;
 pub mod global_id;
 pub mod money;

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::{
     activities::Activity,
     connection::{Conn, nested, page_args, to_connection},
-    context::{InternalOnly, actor, loaders, opt_id, state},
+    context::{actor, loaders, opt_id, state},
     leads::Lead,
     loaders::{load, shared},
     opportunities::Opportunity,
@@ -64,38 +64,31 @@ async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Resul
 
 #[ComplexObject]
 impl Account {
-    #[graphql(guard = "InternalOnly")]
     async fn employee_count(&self) -> Option<i32> {
         self.model.employee_count
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn lifecycle(&self) -> Lifecycle {
         self.model.lifecycle
     }
 
     /// Annual recurring revenue in the reporting currency.
-    #[graphql(guard = "InternalOnly")]
     async fn arr(&self) -> Decimal {
         money::to_decimal(self.model.arr_cents)
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn health(&self) -> Option<Health> {
         self.model.health
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn contract_end_date(&self) -> Option<chrono::NaiveDate> {
         self.model.contract_end_date
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.model.created_at
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
         load(
             &loaders(ctx)?.territories,
@@ -106,24 +99,20 @@ impl Account {
     }
 
     /// The account executive.
-    #[graphql(guard = "InternalOnly")]
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         user(ctx, self.model.owner_id).await
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn account_manager(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         user(ctx, self.model.account_manager_id).await
     }
 
     /// The customer success manager.
-    #[graphql(guard = "InternalOnly")]
     async fn csm(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         user(ctx, self.model.csm_id).await
     }
 
     /// The partner that sourced the account.
-    #[graphql(guard = "InternalOnly")]
     async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
         load(
             &loaders(ctx)?.partners,
@@ -151,7 +140,6 @@ impl Account {
     }
 
     /// Leads converted into this account that the caller may see.
-    #[graphql(guard = "InternalOnly")]
     async fn leads(
         &self,
         ctx: &Context<'_>,
@@ -168,7 +156,6 @@ impl Account {
         .await
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn activities(
         &self,
         ctx: &Context<'_>,

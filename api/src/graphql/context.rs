@@ -43,16 +43,3 @@ pub fn opt_id(
     raw.map(|id| crate::domain::GlobalId::decode_as(id, type_name, field))
         .transpose()
 }
-
-/// Guards fields partner users must never see (health, ARR, owners, territories, …).
-pub struct InternalOnly;
-
-impl async_graphql::Guard for InternalOnly {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        if crate::auth::policy::sees_internal_fields(actor(ctx)?) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("this field is not available to partner users".into()).into())
-        }
-    }
-}

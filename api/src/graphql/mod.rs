@@ -3,22 +3,25 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod budget;
 pub mod connection;
 pub mod context;
 pub mod cost;
+pub mod deal_registrations;
 pub mod edge;
 pub mod leads;
 pub mod loaders;
 pub mod node;
 pub mod nulls;
 pub mod opportunities;
+pub mod partners;
 pub mod quotas;
 pub mod reports;
 pub mod schema;
 pub mod territories;
 pub mod users;
 
-pub use schema::{AppSchema, build_schema, export_sdl};
+pub use schema::{AppSchema, PartnerSchema, Schemas, build_schema, export_partner_sdl, export_sdl};

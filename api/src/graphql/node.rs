@@ -30,6 +30,7 @@ pub enum Node {
     Activity(Activity),
     AuditEvent(AuditEvent),
     Quota(Quota),
+    DealRegistration(super::deal_registrations::DealRegistration),
 }
 
 #[derive(Default)]
@@ -105,6 +106,12 @@ impl NodeQuery {
                         .await?;
                 Node::Quota(super::quotas::to_quota(st, &figures, row))
             }
+            "DealRegistration" => Node::DealRegistration(
+                services::deal_registrations::get(state(ctx)?, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
             _ => return Err(AppError::not_found(gid.type_name).into()),
         };
         Ok(Some(node))

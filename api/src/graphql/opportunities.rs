@@ -11,7 +11,7 @@ use super::{
     accounts::Account,
     activities::Activity,
     connection::{Conn, nested, page_args, to_connection},
-    context::{InternalOnly, actor, loaders, opt_id, state},
+    context::{actor, loaders, opt_id, state},
     loaders::{load, shared},
     territories::Territory,
     users::{OrderDirection, Partner, User},
@@ -74,7 +74,6 @@ impl Opportunity {
             .map(Account::from))
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         Ok(loaders(ctx)?
             .users
@@ -85,7 +84,6 @@ impl Opportunity {
     }
 
     /// The territory credited, fixed when the opportunity was created.
-    #[graphql(guard = "InternalOnly")]
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
         load(
             &loaders(ctx)?.territories,
@@ -95,29 +93,24 @@ impl Opportunity {
         .await
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn r#type(&self) -> OpportunityType {
         self.model.opportunity_type
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn probability(&self) -> i32 {
         self.model.probability
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn forecast_category(&self) -> ForecastCategory {
         self.model.forecast_category
     }
 
     /// The SDR who sourced it.
-    #[graphql(guard = "InternalOnly")]
     async fn sourced_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load(&loaders(ctx)?.users, self.model.sourced_by_id, User::from).await
     }
 
     /// The partner that registered it.
-    #[graphql(guard = "InternalOnly")]
     async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
         load(
             &loaders(ctx)?.partners,
@@ -127,28 +120,23 @@ impl Opportunity {
         .await
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn lost_reason(&self) -> Option<String> {
         self.model.lost_reason.clone()
     }
 
     /// Send it back with updates: a stale version is refused with `CONFLICT`.
-    #[graphql(guard = "InternalOnly")]
     async fn version(&self) -> i32 {
         self.model.version
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn closed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.model.closed_at
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.model.created_at
     }
 
-    #[graphql(guard = "InternalOnly")]
     async fn activities(
         &self,
         ctx: &Context<'_>,

@@ -8,9 +8,11 @@ use super::{
     audit::AuditQuery,
     auth::AuthMutation,
     budget::FieldBudget,
+    deal_registrations::{DealRegistrationMutation, DealRegistrationQuery},
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
+    partners::{PartnerMutation, PartnerQuery},
     quotas::{QuotaMutation, QuotaQuery},
     reports::ReportQuery,
     territories::{TerritoryMutation, TerritoryQuery},
@@ -32,6 +34,8 @@ pub struct QueryRoot(
     AuditQuery,
     QuotaQuery,
     ReportQuery,
+    PartnerQuery,
+    DealRegistrationQuery,
 );
 
 /// Every change: each mutation runs in one transaction and records an audit event.
@@ -46,6 +50,8 @@ pub struct MutationRoot(
     OpportunityMutation,
     ActivityMutation,
     QuotaMutation,
+    PartnerMutation,
+    DealRegistrationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -74,9 +80,9 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
     builder.finish()
 }
 
-/// The SDL checked in as `schema.graphql`.
-pub fn export_sdl() -> String {
-    let limits = Limits {
+/// Limits that never get in the way of exporting or validating the schema.
+fn unlimited() -> Limits {
+    Limits {
         max_depth: 100,
         max_complexity: 100_000,
         max_aliases: 100,
@@ -88,8 +94,12 @@ pub fn export_sdl() -> String {
         max_fields: 1_000_000,
         request_timeout: std::time::Duration::from_secs(60),
         statement_timeout: std::time::Duration::from_secs(60),
-    };
-    build_schema(None, &limits, true).sdl()
+    }
+}
+
+/// The SDL checked in as `schema.graphql`.
+pub fn export_sdl() -> String {
+    build_schema(None, &unlimited(), true).sdl()
 }
 
 /// The cost limits of the configuration, for `cost::check`.
@@ -101,4 +111,77 @@ pub fn cost_limits(limits: &Limits) -> super::cost::CostLimits {
         max_root_fields: limits.max_root_fields,
         max_duplicate_fields: limits.max_duplicate_fields,
     }
+}
+
+/// The schema served to partner users: the same roots, pruned to the allowlist of
+/// `policy::fields` (see `audience.rs`). Subscriptions stay empty for partners.
+pub type PartnerSchema = Schema<
+    super::audience::PartnerView<QueryRoot>,
+    super::audience::PartnerView<MutationRoot>,
+    EmptySubscription,
+>;
+
+/// Both schemas; the HTTP layer picks one per request from the caller's role.
+#[derive(Clone)]
+pub struct Schemas {
+    pub internal: AppSchema,
+    pub partner: PartnerSchema,
+}
+
+impl Schemas {
+    pub fn build(state: Option<AppState>, limits: &Limits, introspection: bool) -> Self {
+        Self {
+            internal: build_schema(state.clone(), limits, introspection),
+            partner: build_partner_schema(state, limits, introspection),
+        }
+    }
+
+    /// Runs a request against the schema of `audience`.
+    pub async fn execute(
+        &self,
+        audience: crate::auth::policy::fields::Audience,
+        request: async_graphql::Request,
+    ) -> async_graphql::Response {
+        match audience {
+            crate::auth::policy::fields::Audience::Internal => self.internal.execute(request).await,
+            crate::auth::policy::fields::Audience::Partner => self.partner.execute(request).await,
+        }
+    }
+}
+
+/// Builds the partner schema with the same limits as the internal one.
+pub fn build_partner_schema(
+    state: Option<AppState>,
+    limits: &Limits,
+    introspection: bool,
+) -> PartnerSchema {
+    let mut builder = Schema::build(
+        super::audience::PartnerView(QueryRoot::default()),
+        super::audience::PartnerView(MutationRoot::default()),
+        EmptySubscription,
+    )
+    // As the internal schema: cost before execution, the field budget while resolving.
+    .extension(FieldBudget {
+        max_fields: limits.max_fields,
+    })
+    .limit_directives(limits.max_directives)
+    .limit_recursive_depth(32);
+    if !introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL checked in as `schema.partner.graphql`.
+pub fn export_partner_sdl() -> String {
+    unserved_schemas().partner.sdl()
+}
+
+/// Both schemas without application state, for exporting and for tests that only
+/// validate documents.
+pub fn unserved_schemas() -> Schemas {
+    Schemas::build(None, &unlimited(), true)
 }

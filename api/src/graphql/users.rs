@@ -91,8 +91,8 @@ impl User {
     }
 
     /// The user's quotas the caller may see (`me { quotas }` lists one's own), with
-    /// actual and attainment computed for all of them at once. Internal users only.
-    #[graphql(guard = "super::context::InternalOnly")]
+    /// actual and attainment computed for all of them at once. Internal users only
+    /// (the partner schema does not have it; the quota scope gives partners none).
     async fn quotas(
         &self,
         ctx: &Context<'_>,

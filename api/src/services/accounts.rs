@@ -65,11 +65,9 @@ pub async fn list<C: ConnectionTrait>(
     page.validate()?;
     let mut cond = policy::account_scope(actor);
     if let Some(owner) = filter.owner_id {
-        policy::require_visible_field(actor, "owner")?;
         cond = cond.add(accounts::Column::OwnerId.eq(owner));
     }
     if let Some(t) = filter.territory_id {
-        policy::require_visible_field(actor, "territory")?;
         cond = cond.add(
             super::territories::in_subtree(
                 db,
@@ -81,7 +79,6 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     if let Some(l) = filter.lifecycle {
-        policy::require_visible_field(actor, "lifecycle")?;
         cond = cond.add(accounts::Column::Lifecycle.eq(l));
     }
     if let Some(s) = text_search(
@@ -96,14 +93,8 @@ pub async fn list<C: ConnectionTrait>(
     let col = match order.field {
         AccountOrderField::Name => accounts::Column::Name,
         AccountOrderField::CreatedAt => accounts::Column::CreatedAt,
-        AccountOrderField::Arr => {
-            policy::require_visible_field(actor, "arr")?;
-            accounts::Column::ArrCents
-        }
-        AccountOrderField::EmployeeCount => {
-            policy::require_visible_field(actor, "employeeCount")?;
-            accounts::Column::EmployeeCount
-        }
+        AccountOrderField::Arr => accounts::Column::ArrCents,
+        AccountOrderField::EmployeeCount => accounts::Column::EmployeeCount,
     };
     fetch_page(
         db,

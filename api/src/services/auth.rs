@@ -64,8 +64,12 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         .passwords
         .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
         .await?;
+    let active = match &user {
+        Some(u) if verified => u.active && super::partners::organization_active(db, u).await?,
+        _ => false,
+    };
     let user = match user {
-        Some(u) if verified && u.active => u,
+        Some(u) if active => u,
         _ => {
             record_failure(db, email.as_str(), &state.config.throttle).await?;
             return Err(invalid_credentials());
@@ -294,6 +298,9 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
         .await?
         .filter(|u| u.active)
         .ok_or_else(refused)?;
+    if !super::partners::organization_active(&txn, &user).await? {
+        return Err(refused());
+    }
     let session = start_session(state, &txn, user, row.family_id, Some(row.id)).await?;
     txn.commit().await?;
     Ok(session)

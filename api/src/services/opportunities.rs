@@ -64,14 +64,12 @@ pub async fn list<C: ConnectionTrait>(
     page.validate()?;
     let mut cond = policy::opportunity_scope(actor);
     if let Some(o) = f.owner_id {
-        policy::require_visible_field(actor, "owner")?;
         cond = cond.add(O::OwnerId.eq(o));
     }
     if let Some(a) = f.account_id {
         cond = cond.add(O::AccountId.eq(a));
     }
     if let Some(t) = f.territory_id {
-        policy::require_visible_field(actor, "territory")?;
         cond = cond.add(
             super::territories::in_subtree(db, actor, t, (opportunities::Entity, O::TerritoryId))
                 .await?,
@@ -81,7 +79,6 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(O::Stage.is_in(f.stages.iter().copied()));
     }
     if !f.types.is_empty() {
-        policy::require_visible_field(actor, "type")?;
         cond = cond.add(O::OpportunityType.is_in(f.types.iter().copied()));
     }
     if let Some(d) = f.close_from {
@@ -104,10 +101,7 @@ pub async fn list<C: ConnectionTrait>(
         OpportunityOrderField::Amount => O::AmountCents,
         OpportunityOrderField::Name => O::Name,
         OpportunityOrderField::CreatedAt => O::CreatedAt,
-        OpportunityOrderField::Probability => {
-            policy::require_visible_field(actor, "probability")?;
-            O::Probability
-        }
+        OpportunityOrderField::Probability => O::Probability,
     };
     fetch_page(
         db,

@@ -48,7 +48,8 @@ const READS: &[(&str, Result<&[&str], &str>)] = &[
     ("manager",  Ok(&["sdr", "ae", "am", "manager", "amer"])),
     ("manager2", Ok(&["ae2", "manager2", "emea"])),
     ("director", Ok(&["sdr", "ae", "am", "ae2", "manager", "manager2", "amer", "emea", "global"])),
-    ("partner",  Err("FORBIDDEN")),
+    // Not in the partner schema: refused like an unknown field.
+    ("partner",  Err("UNKNOWN")),
 ];
 
 #[tokio::test]
@@ -60,7 +61,12 @@ async fn quota_read_matrix() {
         let body = app.gql_as(who, LIST, json!({})).await;
         match want {
             Err(c) => {
-                if code(&body) != Some(c) {
+                let refused = if *c == "UNKNOWN" {
+                    crate::helpers::unknown_name(&body)
+                } else {
+                    code(&body) == Some(c)
+                };
+                if !refused {
                     mismatches.push(format!("{who}: {body}"));
                 }
             }
@@ -101,7 +107,11 @@ async fn quota_read_matrix() {
                 .await;
             let found = body["data"]["node"]["id"].is_string();
             let expect = visible.contains(key);
-            if found != expect || (!found && code(&body) != Some("NOT_FOUND")) {
+            let refused = match want {
+                Err("UNKNOWN") => crate::helpers::unknown_name(&body),
+                _ => code(&body) == Some("NOT_FOUND"),
+            };
+            if found != expect || (!found && !refused) {
                 mismatches.push(format!("node({key}) as {who}: {body}"));
             }
         }
@@ -116,7 +126,7 @@ async fn quota_read_matrix() {
     let me = app
         .gql_as("partner", "{ me { quotas { id } } }", json!({}))
         .await;
-    if code(&me) != Some("FORBIDDEN") {
+    if !crate::helpers::unknown_name(&me) {
         mismatches.push(format!("partner me.quotas: {me}"));
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
@@ -127,6 +137,8 @@ enum Expect {
     Data,
     Forbidden,
     Bad(&'static str),
+    /// Not in the caller's schema at all (partners): refused like an unknown field.
+    Unknown,
 }
 use Expect::*;
 
@@ -142,7 +154,7 @@ const SETS: &[(&str, [Expect; 5])] = &[
     ("manager",  [Data,            Forbidden,       Forbidden,  Bad("userId"),   Forbidden]),
     ("manager2", [Forbidden,       Data,            Forbidden,  Bad("userId"),   Bad("territoryId")]),
     ("director", [Data,            Data,            Forbidden,  Bad("userId"),   Data]),
-    ("partner",  [Forbidden,       Forbidden,       Forbidden,  Forbidden,       Forbidden]),
+    ("partner",  [Unknown,         Unknown,         Unknown,    Unknown,         Unknown]),
 ];
 
 #[tokio::test]
@@ -171,6 +183,7 @@ async fn set_quota_matrix_writes_only_what_is_allowed() {
             let after = quotas::Entity::find().count(&app.db).await.unwrap();
             let audits_after = audit_events::Entity::find().count(&app.db).await.unwrap();
             let got = match code(&body) {
+                _ if crate::helpers::unknown_name(&body) => Unknown,
                 None => Data,
                 Some("FORBIDDEN") => Forbidden,
                 Some("BAD_USER_INPUT") => {

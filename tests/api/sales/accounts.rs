@@ -8,8 +8,8 @@ use uuid::Uuid;
 use crate::helpers::TestApp;
 
 use super::{
-    CREATE_TERRITORY, audit_count, create_account_q, data, list, refused, update_account_q,
-    user_gid, uuid_of,
+    CREATE_TERRITORY, audit_count, create_account_q, data, forbidden_to, list, refused,
+    update_account_q, user_gid, uuid_of,
 };
 
 async fn account_row(app: &TestApp, id: Uuid) -> accounts::Model {
@@ -34,7 +34,7 @@ async fn creating_an_account_defaults_owner_and_normalizes_domain() {
     }});
     for who in ["sdr", "cs", "partner"] {
         let body = app.gql_as(who, &q, input.clone()).await;
-        refused(&body, "FORBIDDEN", None);
+        forbidden_to(who, &body);
     }
     let accounts_before = accounts::Entity::find().count(&app.db).await.unwrap();
     let audits = audit_count(&app).await;
@@ -521,9 +521,9 @@ async fn account_filters_and_ordering() {
     );
     // Partner users cannot filter or sort by internal fields.
     let body = run("partner", json!({ "lifecycle": "PROSPECT" }), Value::Null).await;
-    refused(&body, "FORBIDDEN", None);
+    refused(&body, "UNKNOWN", None);
     let body = run("partner", Value::Null, json!({ "field": "ARR" })).await;
-    refused(&body, "FORBIDDEN", None);
+    refused(&body, "UNKNOWN", None);
     // Page size bounds.
     let body = app.gql_as("director", q, json!({ "n": 1000 })).await;
     refused(&body, "BAD_USER_INPUT", Some("first"));

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-use super::{LOG, data, refused, set, update_account_q, user_gid};
+use super::{LOG, data, forbidden_to, refused, set, update_account_q, user_gid};
 
 const AUDIT: &str = "query($f: AuditFilterInput) { auditEvents(first: 100, filter: $f) { totalCount nodes { id at action entityType entityId actor { email } changes } } }";
 
@@ -168,6 +168,6 @@ async fn the_audit_log_is_scoped_to_the_team() {
     // Everyone else is refused the log.
     for who in ["sdr", "ae", "am", "cs", "partner"] {
         let body = app.gql_as(who, AUDIT, json!({})).await;
-        refused(&body, "FORBIDDEN", None);
+        forbidden_to(who, &body);
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-use super::{audit_count, data, lead_q, lead_row, refused, user_gid, uuid_of};
+use super::{audit_count, data, forbidden_to, lead_q, lead_row, refused, user_gid, uuid_of};
 
 #[tokio::test]
 async fn leads_are_captured_and_qualified_with_bant() {
@@ -27,7 +27,7 @@ async fn leads_are_captured_and_qualified_with_bant() {
     }});
     for who in ["am", "cs", "partner"] {
         let body = app.gql_as(who, &create, input.clone()).await;
-        refused(&body, "FORBIDDEN", None);
+        forbidden_to(who, &body);
     }
     let leads_before = leads::Entity::find().count(&app.db).await.unwrap();
     let audits = audit_count(&app).await;

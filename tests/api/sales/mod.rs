@@ -39,6 +39,10 @@ fn data<'a>(body: &'a Value, key: &str) -> &'a Value {
 /// Asserts the first error's code (and field, when given).
 #[track_caller]
 fn refused(body: &Value, expected_code: &str, expected_field: Option<&str>) {
+    if expected_code == "UNKNOWN" {
+        assert!(crate::helpers::unknown_name(body), "{body}");
+        return;
+    }
     assert_eq!(code(body), Some(expected_code), "{body}");
     if let Some(f) = expected_field {
         assert_eq!(field(body), Some(f), "{body}");
@@ -49,6 +53,21 @@ fn refused(body: &Value, expected_code: &str, expected_field: Option<&str>) {
                 .as_object()
                 .is_some_and(|o| o.values().all(Value::is_null)),
         "a refused operation returned data: {body}"
+    );
+}
+
+/// What a role gets for an operation it may never perform: `FORBIDDEN`, or for partners
+/// a validation refusal, since the operation is not in their schema.
+#[track_caller]
+fn forbidden_to(who: &str, body: &Value) {
+    refused(
+        body,
+        if who.starts_with("partner") {
+            "UNKNOWN"
+        } else {
+            "FORBIDDEN"
+        },
+        None,
     );
 }
 

@@ -137,7 +137,7 @@ async fn an_opportunity_keeps_the_territory_it_was_credited_to() {
             new_opp(&acme, "X", "1", "2026-01-01"),
         )
         .await;
-    refused(&body, "FORBIDDEN", None);
+    refused(&body, "UNKNOWN", None);
     let body = app
         .gql_as(
             "ae",
@@ -706,5 +706,5 @@ async fn opportunity_filters() {
     let body = app
         .gql_as("partner", q, json!({ "f": { "type": ["NEW_BUSINESS"] } }))
         .await;
-    refused(&body, "FORBIDDEN", None);
+    refused(&body, "UNKNOWN", None);
 }

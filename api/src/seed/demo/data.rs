@@ -259,4 +259,19 @@ pub(super) const DEALS: &[DealRow] = &[
     ("ct-gringotts", "Contoso Channel", "partner2", "Gringotts Bank", "gringotts", "Martin Graves", 110_000, ymd(2026, 12, 31), Reg::Submitted, 2, None, None, &[On::Registration("nw-gringotts")]),
     ("ct-cyberdyne", "Contoso Channel", "partner2", "Cyberdyne Systems UK", "cyberdyne", "Miles Dyson", 80_000, ymd(2026, 11, 10), Reg::Rejected, 12, Some(("emea.manager", "Existing customer with an open expansion opportunity")), None, &[On::Account("cyberdyne"), On::Opp("Cyberdyne — Expansion")]),
     ("ct-nakatomi", "Contoso Channel", "partner2", "Nakatomi Trading", "nakatomi", "Joseph Takagi", 150_000, ymd(2026, 12, 4), Reg::Submitted, 6, None, None, &[]),
+    ("ct-wayne", "Contoso Channel", "partner2", "Wayne Enterprises", "wayne-enterprises", "Lucius Fox", 60_000, ymd(2026, 8, 20), Reg::Expired, 160, None, None, &[]),
+    ("nw-tyrell", "Northwind Resellers", "partner", "Tyrell Systems Ltd", "tyrell-systems", "Eldon Tyrell", 95_000, ymd(2026, 12, 20), Reg::Submitted, 1, None, None, &[On::Account("tyrell")]),
+];
+
+/// Where each registration was placed (its reviewers' territory), the country that
+/// placed it, and the partner-facing reason code of a rejection.
+#[rustfmt::skip]
+pub(super) const DEAL_PLACEMENT: &[(S, S, S, O)] = &[
+    ("nw-dunder", "na-com", "US", None), ("nw-koala", "anz", "AU", None),
+    ("nw-gringotts", "uki", "GB", None), ("nw-globex", "na-ent", "US", Some("CHANNEL_CONFLICT")),
+    ("nw-vortex", "na-com", "US", None), ("ct-hooli", "na-ent", "US", None),
+    ("ct-monterrey", "latam", "MX", None), ("ct-mueller", "dach", "DE", None),
+    ("ct-gringotts", "uki", "GB", None), ("ct-cyberdyne", "uki", "GB", Some("CHANNEL_CONFLICT")),
+    ("ct-nakatomi", "japan", "JP", None), ("ct-wayne", "na-ent", "US", None),
+    ("nw-tyrell", "uki", "GB", None),
 ];

@@ -13,8 +13,8 @@ use sea_orm::ActiveValue::Set;
 use serde_json::{Value, json};
 
 use super::data::{
-    ACCOUNTS, ACTIVITIES, ANCHOR, DEALS, HANDOFFS, LEADS, MEMBERS, OPPORTUNITIES, On, PARTNERS,
-    QUOTAS, S, TERRITORIES, USERS, Who,
+    ACCOUNTS, ACTIVITIES, ANCHOR, DEAL_PLACEMENT, DEALS, HANDOFFS, LEADS, MEMBERS, OPPORTUNITIES,
+    On, PARTNERS, QUOTAS, S, TERRITORIES, USERS, Who,
 };
 use super::{cents, contact_email, days_ago, email, id, opt_user, stage_forecast, subject, user};
 use crate::{error::AppResult, seed::scale::at};
@@ -346,10 +346,24 @@ pub(super) fn deal_rows() -> Vec<deal_registrations::ActiveModel> {
         let reviewed = review.map(|_| submitted + TimeDelta::days(1));
         let account = OPPORTUNITIES.iter().find(|r| Some(r.1) == opp);
         let domain = format!("{stem}.example");
+        // The typed list the API stores: an account or open deal on the domain, another
+        // partner's registration of it, or (Tyrell) a name match on another domain.
         let conflicts: Vec<Value> = conflicts.iter().map(|&c| {
             let (kind, target) = subject(c);
-            json!({ "kind": kind.to_uppercase(), "id": target, "domain": domain })
+            let (signal, entity) = match (kind, key) {
+                ("account", "nw-tyrell") => ("COMPANY_NAME_ACCOUNT", "Account"),
+                ("account", _) => ("DOMAIN_ACCOUNT", "Account"),
+                ("opportunity", _) => ("DOMAIN_OPEN_OPPORTUNITY", "Opportunity"),
+                _ => ("DOMAIN_REGISTRATION", "DealRegistration"),
+            };
+            let strength = if signal.starts_with("COMPANY_NAME") { "WEAK" } else { "STRONG" };
+            let matched = if strength == "WEAK" { company.to_string() } else { domain.clone() };
+            json!({ "signal": signal, "strength": strength, "entity_type": entity, "entity_id": target, "matched": matched })
         }).collect();
+        let &(_, territory, country, rejection) = DEAL_PLACEMENT
+            .iter()
+            .find(|p| p.0 == key)
+            .unwrap_or(&(key, "global", "US", None));
         deal_registrations::ActiveModel {
             id: Set(id("deal_registrations", key)),
             partner_id: Set(id("partners", partner)),
@@ -365,11 +379,19 @@ pub(super) fn deal_rows() -> Vec<deal_registrations::ActiveModel> {
             review_note: Set(review.map(|r| r.1.into())),
             reviewed_by_id: Set(review.map(|r| user(r.0))),
             reviewed_at: Set(reviewed),
-            expires_at: Set(submitted + TimeDelta::days(90)),
+            // Exclusivity counts from approval.
+            expires_at: Set(reviewed.unwrap_or(submitted) + TimeDelta::days(90)),
             account_id: Set(account.map(|r| id("accounts", r.0))),
             opportunity_id: Set(opp.map(|o| id("opportunities", o))),
             created_at: Set(submitted),
             updated_at: Set(reviewed.unwrap_or(submitted)),
+            territory_id: Set(Some(id("territories", territory))),
+            country: Set(Some(country.into())),
+            industry: Set(None),
+            employee_count: Set(None),
+            notes: Set(None),
+            version: Set(if review.is_some() { 2 } else { 1 }),
+            rejection_reason: Set(rejection.map(str::to_string)),
         }
     })
     .collect()

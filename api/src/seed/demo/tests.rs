@@ -173,3 +173,26 @@ fn seeding_futures_are_send() {
         send(seed_if_empty(state));
     }
 }
+
+#[tokio::test]
+async fn both_partners_have_registrations_in_every_state_some_in_conflict() {
+    use entity::{deal_registrations, enums::DealRegistrationStatus as St};
+    let (db, pw) = (fresh_db().await, passwords());
+    assert!(seed(&db, &pw).await.unwrap());
+    let regs = deal_registrations::Entity::find().all(&db).await.unwrap();
+    let partners: HashSet<_> = regs.iter().map(|r| r.partner_id).collect();
+    assert_eq!(partners.len(), 2);
+    for p in partners {
+        let mine: Vec<_> = regs.iter().filter(|r| r.partner_id == p).collect();
+        for s in [St::Submitted, St::Approved, St::Rejected, St::Expired] {
+            assert!(mine.iter().any(|r| r.status == s), "{p} has no {s:?}");
+        }
+        let conflicted = mine
+            .iter()
+            .filter(|r| !crate::domain::deal_registration::conflicts_of(&r.conflicts).is_empty())
+            .count();
+        assert!(conflicted > 0, "{p} has no registration in conflict");
+        // Every registration is placed, so a sales manager or director reviews it.
+        assert!(mine.iter().all(|r| r.territory_id.is_some()));
+    }
+}

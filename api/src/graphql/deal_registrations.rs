@@ -1,0 +1,370 @@
+//! Deal registrations: the type (partners see the allowlisted part, reviewers all of
+//! it), the scoped list, registration and review.
+
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use entity::enums::DealRegistrationStatus;
+use rust_decimal::Decimal;
+
+use super::{
+    connection::{Conn, page_args, to_connection},
+    context::{actor, loaders, opt_id, state},
+    loaders::{load, shared},
+    opportunities::Opportunity,
+    territories::Territory,
+    users::{OrderDirection, Partner, User},
+};
+use crate::{
+    domain::{
+        GlobalId,
+        deal_registration::{
+            ConflictSignal, ConflictStrength, RejectionReason, conflicts_of, partner_explanation,
+        },
+        money,
+    },
+    services::{
+        deal_registrations::{
+            self as svc, DealRegistrationOrderField, NewRegistration, Registration,
+            RegistrationFilter,
+        },
+        deal_review::{self, Approval, Rejection},
+    },
+};
+
+/// A deal a partner registered. Partners see their organization's, as "under review"
+/// until a reviewer decides, then the decision explained for partners; reviewers also
+/// see the channel conflicts found on submission and the review details.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct DealRegistration {
+    pub id: ID,
+    pub company_name: String,
+    /// Normalized (`globex.example`).
+    pub domain: String,
+    pub country: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: Option<i32>,
+    pub contact_name: String,
+    pub contact_email: Option<String>,
+    pub expected_close_date: chrono::NaiveDate,
+    /// The partner's own notes on the deal.
+    pub notes: Option<String>,
+    /// As of now: an approved registration past its exclusivity window is `EXPIRED`
+    /// unless its opportunity was won.
+    pub status: DealRegistrationStatus,
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    /// Send it back with a decision: a stale version is refused with `CONFLICT`.
+    pub version: i32,
+    #[graphql(skip)]
+    pub inner: Registration,
+}
+
+impl From<Registration> for DealRegistration {
+    fn from(r: Registration) -> Self {
+        let m = &r.model;
+        Self {
+            id: ID(GlobalId::encode("DealRegistration", m.id)),
+            company_name: m.company_name.clone(),
+            domain: m.domain.clone(),
+            country: m.country.clone(),
+            industry: m.industry.clone(),
+            employee_count: m.employee_count,
+            contact_name: m.contact_name.clone(),
+            contact_email: m.contact_email.clone(),
+            expected_close_date: m.expected_close_date,
+            notes: m.notes.clone(),
+            status: r.status,
+            submitted_at: m.created_at,
+            version: m.version,
+            inner: r,
+        }
+    }
+}
+
+/// The decision as partners read it.
+#[derive(SimpleObject)]
+pub struct DealDecision {
+    pub status: DealRegistrationStatus,
+    /// Written for partners: names no other partner, account or person.
+    pub explanation: String,
+    /// When a reviewer decided; null while under review.
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A channel conflict found on submission.
+#[derive(SimpleObject)]
+pub struct DealConflict {
+    pub signal: ConflictSignal,
+    pub strength: ConflictStrength,
+    /// What matched: the domain, or the name as found.
+    pub matched: String,
+    /// The global id of the account, opportunity or registration matched.
+    pub matched_id: ID,
+}
+
+#[ComplexObject]
+impl DealRegistration {
+    /// In the reporting currency.
+    async fn estimated_amount(&self) -> Decimal {
+        money::to_decimal(self.inner.model.estimated_amount_cents)
+    }
+
+    async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
+        load(
+            &loaders(ctx)?.partners,
+            Some(self.inner.model.partner_id),
+            Partner::from,
+        )
+        .await
+    }
+
+    /// The name of the partner user who registered it.
+    async fn submitted_by_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(loaders(ctx)?
+            .user_names
+            .load_one(self.inner.model.submitted_by_id)
+            .await
+            .map_err(shared)?)
+    }
+
+    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load(
+            &loaders(ctx)?.users,
+            Some(self.inner.model.submitted_by_id),
+            User::from,
+        )
+        .await
+    }
+
+    /// "Under review" until decided, then the decision with a reason for partners.
+    async fn decision(&self) -> DealDecision {
+        let m = &self.inner.model;
+        let reason = m
+            .rejection_reason
+            .as_deref()
+            .and_then(RejectionReason::parse);
+        DealDecision {
+            status: self.status,
+            explanation: partner_explanation(self.status, reason).into(),
+            decided_at: m.reviewed_at,
+        }
+    }
+
+    /// End of exclusivity for an approved registration; null before approval.
+    async fn expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.inner.model.reviewed_at.filter(|_| {
+            matches!(
+                self.inner.model.status,
+                DealRegistrationStatus::Approved | DealRegistrationStatus::Expired
+            )
+        })?;
+        Some(self.inner.model.expires_at)
+    }
+
+    /// The opportunity opened on approval.
+    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        load(
+            &loaders(ctx)?.opportunities,
+            self.inner.model.opportunity_id,
+            Opportunity::from,
+        )
+        .await
+    }
+
+    /// The territory the criteria placed it in; its sales managers review it.
+    async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
+        load(
+            &loaders(ctx)?.territories,
+            self.inner.model.territory_id,
+            Territory::from,
+        )
+        .await
+    }
+
+    /// What the submission matched, strongest first.
+    async fn conflicts(&self) -> Vec<DealConflict> {
+        let mut list = conflicts_of(&self.inner.model.conflicts);
+        list.sort_by_key(|c| c.strength == ConflictStrength::Weak);
+        list.into_iter()
+            .map(|c| DealConflict {
+                signal: c.signal,
+                strength: c.strength,
+                matched: c.matched,
+                matched_id: ID(GlobalId::encode(&c.entity_type, c.entity_id)),
+            })
+            .collect()
+    }
+
+    /// The reviewer's note (internal).
+    async fn review_note(&self) -> Option<String> {
+        self.inner.model.review_note.clone()
+    }
+
+    async fn reviewed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load(
+            &loaders(ctx)?.users,
+            self.inner.model.reviewed_by_id,
+            User::from,
+        )
+        .await
+    }
+
+    async fn rejection_reason(&self) -> Option<RejectionReason> {
+        self.inner
+            .model
+            .rejection_reason
+            .as_deref()
+            .and_then(RejectionReason::parse)
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct DealRegistrationFilterInput {
+    /// Any of these statuses, as of now.
+    #[graphql(default)]
+    pub status: Vec<DealRegistrationStatus>,
+    /// Case-insensitive text in the company name or domain.
+    pub search: Option<String>,
+    pub partner_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct DealRegistrationOrderInput {
+    pub field: DealRegistrationOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject)]
+pub struct RegisterDealInput {
+    pub company_name: String,
+    /// The company's web domain; normalized, and checked for channel conflict.
+    pub domain: String,
+    /// ISO 3166 alpha-2; with industry and employee count, places the registration.
+    pub country: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: Option<i32>,
+    pub contact_name: String,
+    pub contact_email: Option<String>,
+    /// Not negative.
+    pub estimated_amount: Decimal,
+    /// Today or later.
+    pub expected_close_date: chrono::NaiveDate,
+    /// Up to 2,000 characters.
+    pub notes: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ApproveDealRegistrationInput {
+    /// The account executive to own the opportunity; by default the territory's.
+    pub owner_id: Option<ID>,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RejectDealRegistrationInput {
+    /// Decides the explanation the partner reads.
+    pub reason: RejectionReason,
+    /// For reviewers only; required, up to 2,000 characters.
+    pub note: String,
+}
+
+#[derive(Default)]
+pub struct DealRegistrationQuery;
+
+#[Object]
+impl DealRegistrationQuery {
+    /// Partners: their organization's; sales managers: those in their territories;
+    /// directors: all. Newest first by default.
+    #[allow(clippy::too_many_arguments)]
+    async fn deal_registrations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<DealRegistrationFilterInput>,
+        order_by: Option<DealRegistrationOrderInput>,
+    ) -> async_graphql::Result<Conn<DealRegistration>> {
+        let filter = filter.unwrap_or_default();
+        let f = RegistrationFilter {
+            statuses: filter.status,
+            search: filter.search,
+            partner_id: opt_id(filter.partner_id.as_ref(), "Partner", "partnerId")?,
+        };
+        let order = order_by.map_or((DealRegistrationOrderField::SubmittedAt, true), |o| {
+            (o.field, o.direction == OrderDirection::Desc)
+        });
+        let page = page_args(first, after, last, before);
+        let paged = svc::list(state(ctx)?, actor(ctx)?, &f, order, &page).await?;
+        Ok(to_connection(paged, DealRegistration::from))
+    }
+}
+
+#[derive(Default)]
+pub struct DealRegistrationMutation;
+
+#[Object]
+impl DealRegistrationMutation {
+    /// Partner users: registers a deal for their organization. It is "under review"
+    /// until a sales manager of its territory or a director decides.
+    async fn register_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterDealInput,
+    ) -> async_graphql::Result<DealRegistration> {
+        let new = NewRegistration {
+            company_name: input.company_name,
+            domain: input.domain,
+            country: input.country,
+            industry: input.industry,
+            employee_count: input.employee_count,
+            contact_name: input.contact_name,
+            contact_email: input.contact_email,
+            estimated_amount: input.estimated_amount,
+            expected_close_date: input.expected_close_date,
+            notes: input.notes,
+        };
+        Ok(svc::register(state(ctx)?, actor(ctx)?, new).await?.into())
+    }
+
+    /// Creates or links the account and opens the opportunity for the partner.
+    async fn approve_deal_registration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: Option<ApproveDealRegistrationInput>,
+    ) -> async_graphql::Result<DealRegistration> {
+        let input = input.unwrap_or_default();
+        let id = GlobalId::decode_as(&id, "DealRegistration", "id")?;
+        let approval = Approval {
+            owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
+            note: input.note,
+        };
+        Ok(
+            deal_review::approve(state(ctx)?, actor(ctx)?, id, version, approval)
+                .await?
+                .into(),
+        )
+    }
+
+    async fn reject_deal_registration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: RejectDealRegistrationInput,
+    ) -> async_graphql::Result<DealRegistration> {
+        let id = GlobalId::decode_as(&id, "DealRegistration", "id")?;
+        let rejection = Rejection {
+            reason: input.reason,
+            note: input.note,
+        };
+        Ok(
+            deal_review::reject(state(ctx)?, actor(ctx)?, id, version, rejection)
+                .await?
+                .into(),
+        )
+    }
+}

@@ -1,0 +1,100 @@
+//! Partner organizations: the directors' list and administration.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use entity::enums::{PartnerStatus, PartnerTier};
+
+use super::{
+    connection::{Conn, page_args, to_connection},
+    context::{actor, state},
+    users::Partner,
+};
+use crate::{
+    domain::GlobalId,
+    services::partners::{self as svc, NewPartner, PartnerChanges, PartnerFilter},
+};
+
+#[derive(InputObject, Default)]
+pub struct PartnerFilterInput {
+    pub status: Option<PartnerStatus>,
+    /// Case-insensitive text in the name.
+    pub search: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreatePartnerInput {
+    /// Unique, case-insensitively.
+    pub name: String,
+    #[graphql(default_with = "PartnerTier::Registered")]
+    pub tier: PartnerTier,
+}
+
+#[derive(InputObject)]
+pub struct UpdatePartnerInput {
+    pub name: Option<String>,
+    pub tier: Option<PartnerTier>,
+    /// `SUSPENDED` ends access for the organization's users on their next request.
+    pub status: Option<PartnerStatus>,
+}
+
+#[derive(Default)]
+pub struct PartnerQuery;
+
+#[Object]
+impl PartnerQuery {
+    /// Partner organizations, by name. Directors only.
+    async fn partners(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<PartnerFilterInput>,
+    ) -> async_graphql::Result<Conn<Partner>> {
+        let filter = filter.unwrap_or_default();
+        let f = PartnerFilter {
+            status: filter.status,
+            search: filter.search,
+        };
+        let page = page_args(first, after, last, before);
+        let paged = svc::list(&state(ctx)?.db, actor(ctx)?, &f, &page).await?;
+        Ok(to_connection(paged, Partner::from))
+    }
+}
+
+#[derive(Default)]
+pub struct PartnerMutation;
+
+#[Object]
+impl PartnerMutation {
+    /// Directors only. A new organization is `ACTIVE`; add its users with `createUser`.
+    async fn create_partner(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePartnerInput,
+    ) -> async_graphql::Result<Partner> {
+        let new = NewPartner {
+            name: input.name,
+            tier: input.tier,
+        };
+        Ok(svc::create(&state(ctx)?.db, actor(ctx)?, new).await?.into())
+    }
+
+    /// Directors only.
+    async fn update_partner(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdatePartnerInput,
+    ) -> async_graphql::Result<Partner> {
+        let id = GlobalId::decode_as(&id, "Partner", "id")?;
+        let changes = PartnerChanges {
+            name: input.name,
+            tier: input.tier,
+            status: input.status,
+        };
+        Ok(svc::update(&state(ctx)?.db, actor(ctx)?, id, changes)
+            .await?
+            .into())
+    }
+}

@@ -1,0 +1,9 @@
+//! The partner portal: the partner schema, partners, deal registration and isolation.
+
+mod isolation;
+mod matrix;
+mod organizations;
+mod registrations;
+mod review;
+mod schema_http;
+mod schema_walk;
