@@ -1,6 +1,8 @@
 //! Accounts: types, the scoped list and the mutations.
 
-use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
+};
 use entity::{
     accounts,
     enums::{Health, Lifecycle},
@@ -14,6 +16,7 @@ use super::{
     leads::Lead,
     loaders::{load, shared},
     opportunities::Opportunity,
+    patch::{patch, patch_with, required},
     territories::Territory,
     users::{OrderDirection, Partner, User},
 };
@@ -209,41 +212,22 @@ pub struct CreateAccountInput {
 }
 
 /// Fields left out stay as they are; `clear` lists nullable fields to empty.
+/// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateAccountInput {
-    pub name: Option<String>,
-    pub domain: Option<String>,
-    pub industry: Option<String>,
-    pub country: Option<String>,
-    pub employee_count: Option<i32>,
-    pub territory_id: Option<ID>,
-    pub owner_id: Option<ID>,
-    pub account_manager_id: Option<ID>,
-    pub csm_id: Option<ID>,
-    pub lifecycle: Option<Lifecycle>,
-    pub arr: Option<Decimal>,
-    pub contract_end_date: Option<chrono::NaiveDate>,
-    pub health: Option<Health>,
-    #[graphql(default)]
-    pub clear: Vec<AccountClearable>,
-}
-
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-pub enum AccountClearable {
-    Industry,
-    Country,
-    EmployeeCount,
-    Territory,
-    Owner,
-    AccountManager,
-    Csm,
-    ContractEndDate,
-    Health,
-}
-
-/// `Some(Some(v))` to set, `Some(None)` to clear, `None` to leave alone.
-fn change<T>(value: Option<T>, cleared: bool) -> Option<Option<T>> {
-    if cleared { Some(None) } else { value.map(Some) }
+    pub name: MaybeUndefined<String>,
+    pub domain: MaybeUndefined<String>,
+    pub industry: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub employee_count: MaybeUndefined<i32>,
+    pub territory_id: MaybeUndefined<ID>,
+    pub owner_id: MaybeUndefined<ID>,
+    pub account_manager_id: MaybeUndefined<ID>,
+    pub csm_id: MaybeUndefined<ID>,
+    pub lifecycle: MaybeUndefined<Lifecycle>,
+    pub arr: MaybeUndefined<Decimal>,
+    pub contract_end_date: MaybeUndefined<chrono::NaiveDate>,
+    pub health: MaybeUndefined<Health>,
 }
 
 #[derive(Default)]
@@ -333,40 +317,28 @@ impl AccountMutation {
     ) -> async_graphql::Result<Account> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Account", "id")?;
-        let c = |f: AccountClearable| input.clear.contains(&f);
+        let id_of = |ty: &'static str, field: &'static str| {
+            move |raw: ID| GlobalId::decode_as(&raw, ty, field)
+        };
         let i = AccountInput {
-            name: input.name.clone(),
-            domain: input.domain.clone(),
-            industry: change(input.industry.clone(), c(AccountClearable::Industry)),
-            country: change(input.country.clone(), c(AccountClearable::Country)),
-            employee_count: change(input.employee_count, c(AccountClearable::EmployeeCount)),
-            territory_id: change(
-                opt_id(input.territory_id.as_ref(), "Territory", "territoryId")?,
-                c(AccountClearable::Territory),
-            ),
-            owner_id: change(
-                opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
-                c(AccountClearable::Owner),
-            ),
-            account_manager_id: change(
-                opt_id(
-                    input.account_manager_id.as_ref(),
-                    "User",
-                    "accountManagerId",
-                )?,
-                c(AccountClearable::AccountManager),
-            ),
-            csm_id: change(
-                opt_id(input.csm_id.as_ref(), "User", "csmId")?,
-                c(AccountClearable::Csm),
-            ),
-            lifecycle: input.lifecycle,
-            arr_cents: input.arr.map(|a| money::to_cents(a, "arr")).transpose()?,
-            contract_end_date: change(
-                input.contract_end_date,
-                c(AccountClearable::ContractEndDate),
-            ),
-            health: change(input.health, c(AccountClearable::Health)),
+            name: required(input.name, "name")?,
+            domain: required(input.domain, "domain")?,
+            industry: patch(input.industry),
+            country: patch(input.country),
+            employee_count: patch(input.employee_count),
+            territory_id: patch_with(input.territory_id, id_of("Territory", "territoryId"))?,
+            owner_id: patch_with(input.owner_id, id_of("User", "ownerId"))?,
+            account_manager_id: patch_with(
+                input.account_manager_id,
+                id_of("User", "accountManagerId"),
+            )?,
+            csm_id: patch_with(input.csm_id, id_of("User", "csmId"))?,
+            lifecycle: required(input.lifecycle, "lifecycle")?,
+            arr_cents: required(input.arr, "arr")?
+                .map(|a| money::to_cents(a, "arr"))
+                .transpose()?,
+            contract_end_date: patch(input.contract_end_date),
+            health: patch(input.health),
         };
         Ok(svc::update(state(ctx)?, actor, id, i).await?.into())
     }

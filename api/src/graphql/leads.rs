@@ -1,5 +1,8 @@
 //! Leads: types, the scoped list, capture, qualification.
 
+use async_graphql::MaybeUndefined;
+
+use super::patch::{patch, patch_with, required};
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{
     enums::{LeadSource, LeadStatus},
@@ -228,22 +231,22 @@ pub struct CreateLeadInput {
     pub territory_id: Option<ID>,
 }
 
+/// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateLeadInput {
-    pub company_name: Option<String>,
-    pub domain: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub country: Option<String>,
-    pub industry: Option<String>,
-    pub employee_count: Option<i32>,
-    pub source: Option<LeadSource>,
+    pub company_name: MaybeUndefined<String>,
+    pub domain: MaybeUndefined<String>,
+    pub contact_name: MaybeUndefined<String>,
+    pub contact_email: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub industry: MaybeUndefined<String>,
+    pub employee_count: MaybeUndefined<i32>,
+    pub source: MaybeUndefined<LeadSource>,
     /// `NEW` or `WORKING` (reopening a disqualified lead); other statuses have their own mutations.
-    pub status: Option<LeadStatus>,
-    pub owner_id: Option<ID>,
-    #[graphql(default)]
-    pub clear_owner: bool,
-    pub territory_id: Option<ID>,
+    pub status: MaybeUndefined<LeadStatus>,
+    /// `null` returns the lead to the pool of its territory.
+    pub owner_id: MaybeUndefined<ID>,
+    pub territory_id: MaybeUndefined<ID>,
 }
 
 #[derive(InputObject, Default)]
@@ -331,24 +334,22 @@ impl LeadMutation {
     ) -> async_graphql::Result<Lead> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Lead", "id")?;
-        let owner = if input.clear_owner {
-            Some(None)
-        } else {
-            opt_id(input.owner_id.as_ref(), "User", "ownerId")?.map(Some)
-        };
         let i = LeadInput {
-            company_name: input.company_name,
-            domain: input.domain.map(Some),
-            contact_name: input.contact_name,
-            contact_email: input.contact_email.map(Some),
-            country: input.country.map(Some),
-            industry: input.industry.map(Some),
-            employee_count: input.employee_count.map(Some),
-            source: input.source,
-            status: input.status,
-            owner_id: owner,
-            territory_id: opt_id(input.territory_id.as_ref(), "Territory", "territoryId")?
-                .map(Some),
+            company_name: required(input.company_name, "companyName")?,
+            domain: patch(input.domain),
+            contact_name: required(input.contact_name, "contactName")?,
+            contact_email: patch(input.contact_email),
+            country: patch(input.country),
+            industry: patch(input.industry),
+            employee_count: patch(input.employee_count),
+            source: required(input.source, "source")?,
+            status: required(input.status, "status")?,
+            owner_id: patch_with(input.owner_id, |raw| {
+                GlobalId::decode_as(&raw, "User", "ownerId")
+            })?,
+            territory_id: patch_with(input.territory_id, |raw| {
+                GlobalId::decode_as(&raw, "Territory", "territoryId")
+            })?,
         };
         Ok(svc::update(state(ctx)?, actor, id, i).await?.into())
     }

@@ -18,6 +18,7 @@ pub mod node;
 pub mod nulls;
 pub mod opportunities;
 pub mod partners;
+pub mod patch;
 pub mod quotas;
 pub mod reports;
 pub mod schema;

@@ -1,5 +1,8 @@
 //! Opportunities: types (partner-safe fields marked), the scoped list, mutations.
 
+use async_graphql::MaybeUndefined;
+
+use super::patch::required;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{
     enums::{ForecastCategory, OpportunityType, Stage},
@@ -196,16 +199,17 @@ pub struct CreateOpportunityInput {
     pub sourced_by_id: Option<ID>,
 }
 
+/// Omit a field to leave it unchanged; none of these may be cleared (`null` is refused).
 #[derive(InputObject)]
 pub struct UpdateOpportunityInput {
-    pub name: Option<String>,
+    pub name: MaybeUndefined<String>,
     /// An open stage (close with `closeOpportunity`).
-    pub stage: Option<Stage>,
-    pub amount: Option<Decimal>,
-    pub close_date: Option<chrono::NaiveDate>,
-    pub probability: Option<i32>,
-    pub forecast_category: Option<ForecastCategory>,
-    pub owner_id: Option<ID>,
+    pub stage: MaybeUndefined<Stage>,
+    pub amount: MaybeUndefined<Decimal>,
+    pub close_date: MaybeUndefined<chrono::NaiveDate>,
+    pub probability: MaybeUndefined<i32>,
+    pub forecast_category: MaybeUndefined<ForecastCategory>,
+    pub owner_id: MaybeUndefined<ID>,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -313,13 +317,17 @@ impl OpportunityMutation {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Opportunity", "id")?;
         let c = OpportunityChanges {
-            name: input.name,
-            stage: input.stage,
-            amount_cents: cents(input.amount, "amount")?,
-            close_date: input.close_date,
-            probability: input.probability,
-            forecast_category: input.forecast_category,
-            owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
+            name: required(input.name, "name")?,
+            stage: required(input.stage, "stage")?,
+            amount_cents: cents(required(input.amount, "amount")?, "amount")?,
+            close_date: required(input.close_date, "closeDate")?,
+            probability: required(input.probability, "probability")?,
+            forecast_category: required(input.forecast_category, "forecastCategory")?,
+            owner_id: opt_id(
+                required(input.owner_id, "ownerId")?.as_ref(),
+                "User",
+                "ownerId",
+            )?,
         };
         Ok(svc::update(state(ctx)?, actor, id, version, c)
             .await?

@@ -1,5 +1,8 @@
 //! Partner organizations: the directors' list and administration.
 
+use async_graphql::MaybeUndefined;
+
+use super::patch::required;
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::enums::{PartnerStatus, PartnerTier};
 
@@ -28,12 +31,13 @@ pub struct CreatePartnerInput {
     pub tier: PartnerTier,
 }
 
+/// Omit a field to leave it unchanged; none of these may be cleared (`null` is refused).
 #[derive(InputObject)]
 pub struct UpdatePartnerInput {
-    pub name: Option<String>,
-    pub tier: Option<PartnerTier>,
+    pub name: MaybeUndefined<String>,
+    pub tier: MaybeUndefined<PartnerTier>,
     /// `SUSPENDED` ends access for the organization's users on their next request.
-    pub status: Option<PartnerStatus>,
+    pub status: MaybeUndefined<PartnerStatus>,
 }
 
 #[derive(Default)]
@@ -89,9 +93,9 @@ impl PartnerMutation {
     ) -> async_graphql::Result<Partner> {
         let id = GlobalId::decode_as(&id, "Partner", "id")?;
         let changes = PartnerChanges {
-            name: input.name,
-            tier: input.tier,
-            status: input.status,
+            name: required(input.name, "name")?,
+            tier: required(input.tier, "tier")?,
+            status: required(input.status, "status")?,
         };
         Ok(svc::update(&state(ctx)?.db, actor(ctx)?, id, changes)
             .await?

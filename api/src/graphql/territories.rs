@@ -1,5 +1,8 @@
 //! Territories: the tree, its criteria and members.
 
+use async_graphql::MaybeUndefined;
+
+use super::patch::{patch_with, required};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use entity::{enums::TerritoryRole, territories, territory_members};
 use uuid::Uuid;
@@ -194,14 +197,14 @@ pub struct CreateTerritoryInput {
     pub criteria: TerritoryCriteria,
 }
 
+/// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateTerritoryInput {
-    pub name: Option<String>,
-    pub manager_id: Option<ID>,
-    #[graphql(default = false)]
-    pub clear_manager: bool,
+    pub name: MaybeUndefined<String>,
+    /// The accountable sales manager; `null` leaves the territory without one.
+    pub manager_id: MaybeUndefined<ID>,
     /// Replaces the criteria as a whole.
-    pub criteria: Option<TerritoryCriteria>,
+    pub criteria: MaybeUndefined<TerritoryCriteria>,
 }
 
 #[derive(Default)]
@@ -281,15 +284,12 @@ impl TerritoryMutation {
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Territory", "id")?;
-        let manager_id = if input.clear_manager {
-            Some(None)
-        } else {
-            opt_id(input.manager_id.as_ref(), "User", "managerId")?.map(Some)
-        };
         let changes = TerritoryChanges {
-            name: input.name,
-            manager_id,
-            criteria: input.criteria.map(Into::into),
+            name: required(input.name, "name")?,
+            manager_id: patch_with(input.manager_id, |raw| {
+                GlobalId::decode_as(&raw, "User", "managerId")
+            })?,
+            criteria: required(input.criteria, "criteria")?.map(Into::into),
         };
         Ok(svc::update(state(ctx)?, actor, id, changes).await?.into())
     }

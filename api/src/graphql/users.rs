@@ -1,5 +1,8 @@
 //! Users and partners: types, the directory query and user administration.
 
+use async_graphql::MaybeUndefined;
+
+use super::patch::{patch_with, required};
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{
     enums::{PartnerStatus, PartnerTier, Role},
@@ -167,18 +170,18 @@ pub struct CreateUserInput {
     pub partner_id: Option<ID>,
 }
 
+/// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateUserInput {
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub role: Option<Role>,
-    /// Set to change the manager; see `clearManager` to remove it.
-    pub manager_id: Option<ID>,
-    #[graphql(default = false)]
-    pub clear_manager: bool,
-    pub partner_id: Option<ID>,
-    pub password: Option<String>,
-    pub active: Option<bool>,
+    pub email: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    pub role: MaybeUndefined<Role>,
+    /// `null` leaves the user without a manager.
+    pub manager_id: MaybeUndefined<ID>,
+    /// Partner users only; `null` is refused for them.
+    pub partner_id: MaybeUndefined<ID>,
+    pub password: MaybeUndefined<String>,
+    pub active: MaybeUndefined<bool>,
 }
 
 #[derive(Default)]
@@ -254,19 +257,18 @@ impl UserMutation {
     ) -> async_graphql::Result<User> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "User", "id")?;
-        let manager_id = if input.clear_manager {
-            Some(None)
-        } else {
-            opt_id(input.manager_id.as_ref(), "User", "managerId")?.map(Some)
-        };
         let changes = UserChanges {
-            email: input.email,
-            name: input.name,
-            role: input.role,
-            manager_id,
-            partner_id: opt_id(input.partner_id.as_ref(), "Partner", "partnerId")?.map(Some),
-            password: input.password,
-            active: input.active,
+            email: required(input.email, "email")?,
+            name: required(input.name, "name")?,
+            role: required(input.role, "role")?,
+            manager_id: patch_with(input.manager_id, |raw| {
+                GlobalId::decode_as(&raw, "User", "managerId")
+            })?,
+            partner_id: patch_with(input.partner_id, |raw| {
+                GlobalId::decode_as(&raw, "Partner", "partnerId")
+            })?,
+            password: required(input.password, "password")?,
+            active: required(input.active, "active")?,
         };
         Ok(
             svc::update(state(ctx)?, actor, id, changes, Action::UpdateUser)

@@ -244,7 +244,7 @@ async fn updating_accounts_follows_the_reassignment_rules() {
         json!({ "accountManagerId": user_gid(&app, "ae") }),
         json!({ "csmId": user_gid(&app, "cs") }),
         json!({ "territoryId": app.fx.gid("Territory", "amer") }),
-        json!({ "clear": ["OWNER"] }),
+        json!({ "ownerId": null }),
         json!({ "name": "Sneaky", "ownerId": user_gid(&app, "ae2") }),
     ] {
         let body = app
@@ -322,7 +322,7 @@ async fn updating_accounts_follows_the_reassignment_rules() {
         .gql_as(
             "ae",
             &q,
-            json!({ "id": acme, "i": { "name": "Acme Holdings", "arr": "150000.5", "clear": ["HEALTH"], "contractEndDate": "2027-01-31" } }),
+            json!({ "id": acme, "i": { "name": "Acme Holdings", "arr": "150000.5", "health": null, "contractEndDate": "2027-01-31" } }),
         )
         .await;
     let a = data(&body, "updateAccount");
@@ -375,7 +375,7 @@ async fn updating_accounts_follows_the_reassignment_rules() {
         .gql_as(
             "director",
             &q,
-            json!({ "id": acme, "i": { "ownerId": user_gid(&app, "ae2"), "territoryId": app.fx.gid("Territory", "emea"), "clear": ["CSM"] } }),
+            json!({ "id": acme, "i": { "ownerId": user_gid(&app, "ae2"), "territoryId": app.fx.gid("Territory", "emea"), "csmId": null } }),
         )
         .await;
     let a = data(&body, "updateAccount");

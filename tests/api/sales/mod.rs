@@ -8,6 +8,7 @@ mod activities;
 mod audit;
 mod leads;
 mod opportunities;
+mod patches;
 mod races;
 mod territories;
 

@@ -114,7 +114,7 @@ async fn directors_create_and_redesign_territories() {
         .gql_as(
             "director",
             UPDATE_TERRITORY,
-            json!({ "id": id, "i": { "clearManager": true } }),
+            json!({ "id": id, "i": { "managerId": null } }),
         )
         .await;
     assert!(
