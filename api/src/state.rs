@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::TokenKeys, password::Passwords},
+    clock::Clock,
     config::Config,
     error::AppError,
     metrics::Metrics,
@@ -18,6 +19,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,
+    /// The time every deadline is measured against; tests move it.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -32,6 +35,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics,
+            clock: Clock::default(),
         })
     }
 }

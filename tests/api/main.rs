@@ -6,6 +6,7 @@ mod auth;
 mod binary;
 mod counts;
 mod fixture;
+mod handoffs;
 mod hardening;
 mod helpers;
 mod http;

@@ -686,6 +686,11 @@ const ACTION_PROBES: &[(&str, &str)] = &[
     ("REASSIGN_OPPORTUNITY", r#"mutation($acme: ID!, $partner: ID) { createOpportunity(input: { accountId: $acme, name: "P", type: NEW_BUSINESS, amount: "1", closeDate: "2026-12-31", ownerId: $partner }) { id } }"#),
     ("READ_ACTIVITIES", "{ activities { totalCount } }"),
     ("LOG_ACTIVITY", r#"mutation($noAccount: ID!) { logActivity(input: { kind: NOTE, summary: "P", accountId: $noAccount }) { id } }"#),
+    ("READ_HANDOFFS", "{ handoffs { totalCount } }"),
+    ("REQUEST_HANDOFF", r#"mutation($noLead: ID!, $noUser: ID!) { requestHandoff(input: { kind: SDR_TO_AE, leadId: $noLead, toUserId: $noUser, note: "P" }) { id } }"#),
+    ("RESPOND_TO_HANDOFF", "mutation($noHandoff: ID!) { acceptHandoff(id: $noHandoff, version: 1) { id } }"),
+    ("CANCEL_HANDOFF", "mutation($noHandoff: ID!) { cancelHandoff(id: $noHandoff, version: 1) { id } }"),
+    ("REDIRECT_HANDOFF", "mutation($noHandoff: ID!, $noUser: ID!) { redirectHandoff(id: $noHandoff, version: 1, toUserId: $noUser) { id } }"),
 ];
 
 #[tokio::test]
@@ -694,7 +699,14 @@ async fn viewer_permissions_match_enforcement() {
     let mut vars = json!({
         "acme": app.fx.gid("Account", "acme"), "partner": app.fx.gid("User", "partner"),
     });
-    for kind in ["User", "Territory", "Account", "Lead", "Opportunity"] {
+    for kind in [
+        "User",
+        "Territory",
+        "Account",
+        "Lead",
+        "Opportunity",
+        "Handoff",
+    ] {
         vars[format!("no{kind}")] = json!(TestApp::gid(kind, Uuid::new_v4()));
     }
     let before = audit_count(&app).await;

@@ -3,6 +3,7 @@
 pub mod criteria;
 pub mod email;
 pub mod global_id;
+pub mod handoff;
 pub mod money;
 pub mod pipeline;
 pub mod text;

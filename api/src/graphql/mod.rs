@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod connection;
 pub mod context;
+pub mod handoffs;
 pub mod leads;
 pub mod loaders;
 pub mod node;

@@ -7,6 +7,7 @@ use super::{
     activities::Activity,
     audit::AuditEvent,
     context::{actor, loaders, state},
+    handoffs::{Handoff, HandoffEvent},
     leads::Lead,
     loaders::shared,
     opportunities::Opportunity,
@@ -28,6 +29,8 @@ pub enum Node {
     Opportunity(Opportunity),
     Activity(Activity),
     AuditEvent(AuditEvent),
+    Handoff(Handoff),
+    HandoffEvent(HandoffEvent),
 }
 
 #[derive(Default)]
@@ -88,6 +91,18 @@ impl NodeQuery {
             ),
             "AuditEvent" => Node::AuditEvent(
                 services::audit::query::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "Handoff" => Node::Handoff(
+                services::handoffs::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "HandoffEvent" => Node::HandoffEvent(
+                services::handoffs::get_event(db, actor, gid.id)
                     .await
                     .map_err(hide)?
                     .into(),

@@ -7,6 +7,7 @@ use super::{
     activities::{ActivityMutation, ActivityQuery},
     audit::AuditQuery,
     auth::AuthMutation,
+    handoffs::{HandoffMutation, HandoffQuery},
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     OpportunityQuery,
     ActivityQuery,
     AuditQuery,
+    HandoffQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -36,6 +38,7 @@ pub struct MutationRoot(
     LeadMutation,
     OpportunityMutation,
     ActivityMutation,
+    HandoffMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
