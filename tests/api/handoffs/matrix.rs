@@ -37,6 +37,21 @@ async fn seed(app: &TestApp) -> Vec<(&'static str, Uuid)> {
         .unwrap()
         .unwrap()
         .id;
+    // The fixture's handoff has no history; give it its request event.
+    entity::handoff_events::ActiveModel {
+        id: Set(team1),
+        handoff_id: Set(team1),
+        at: Set(Utc::now()),
+        actor_id: Set(app.user("sdr").id),
+        from_status: Set(None),
+        to_status: Set(HandoffStatus::Pending),
+        to_user_id: Set(Some(app.user("ae").id)),
+        reason_code: Set(None),
+        note: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
     let mut out = vec![("team1", team1)];
     for (key, kind, from, to, account) in [
         (
@@ -145,8 +160,46 @@ async fn handoff_read_matrix() {
             }
         }
     }
+    // The request event of `team1` (its id is the handoff's) follows its handoff.
+    for (role, want) in READS {
+        let body = app
+            .gql_as(
+                role,
+                "query($id: ID!) { node(id: $id) { ... on HandoffEvent { toStatus actor { email } } } }",
+                json!({ "id": TestApp::gid("HandoffEvent", seeded[0].1) }),
+            )
+            .await;
+        let found = body["errors"].is_null();
+        if found != want.contains(&"team1") {
+            failures.push(format!("{role} node event of team1: {}", outcome(&body)));
+        }
+    }
+    // An account's handoffs are the ones of the caller's scope: acme has `cs`.
+    for (role, want) in ACME_HANDOFFS {
+        let body = app
+            .gql_as(
+                role,
+                "query($id: ID!) { node(id: $id) { ... on Account { handoffs { totalCount } } } }",
+                json!({ "id": app.fx.gid("Account", "acme") }),
+            )
+            .await;
+        let got = match code(&body) {
+            Some(c) => c.to_string(),
+            None => body["data"]["node"]["handoffs"]["totalCount"].to_string(),
+        };
+        if got != *want {
+            failures.push(format!("{role} acme handoffs: {got}, want {want}"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `Account.handoffs` of acme: a count, or the error code when acme is out of scope.
+#[rustfmt::skip]
+const ACME_HANDOFFS: &[(&str, &str)] = &[
+    ("sdr", "0"), ("ae", "0"), ("am", "1"), ("cs", "1"), ("manager", "1"),
+    ("manager2", "NOT_FOUND"), ("director", "1"), ("partner", "NOT_FOUND"), ("partner2", "NOT_FOUND"),
+];
 
 /// Mutations on a pending handoff: `ok` (done), or the code (and field) of the refusal.
 #[rustfmt::skip]

@@ -1,6 +1,7 @@
 //! Handoffs through the API: the journey from lead to expansion, bad input, SLAs,
 //! races, and the authorization matrix of every handoff operation.
 
+mod counts;
 mod flow;
 mod matrix;
 mod races;
