@@ -69,6 +69,51 @@ pub struct Argon2Params {
     pub parallelism: u32,
 }
 
+/// Handoff settings: the SLA of each kind and the defaults of a lead conversion.
+#[derive(Debug, Clone)]
+pub struct HandoffSettings {
+    pub sla_sdr_to_ae: chrono::TimeDelta,
+    pub sla_ae_to_am: chrono::TimeDelta,
+    pub sla_ae_to_cs: chrono::TimeDelta,
+    pub sla_cs_to_am: chrono::TimeDelta,
+    pub sla_am_to_cs: chrono::TimeDelta,
+    /// How far ahead the close date of an opportunity created on a handoff lies.
+    pub sales_cycle_days: i64,
+}
+
+impl HandoffSettings {
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let hours = |key: &str, default: i64| -> Result<chrono::TimeDelta, ConfigError> {
+            Ok(chrono::TimeDelta::hours(num(
+                src,
+                key,
+                default,
+                1,
+                24 * 365,
+            )?))
+        };
+        Ok(Self {
+            sla_sdr_to_ae: hours("SALESGRAPH_HANDOFF_SLA_HOURS_SDR_TO_AE", 24)?,
+            sla_ae_to_am: hours("SALESGRAPH_HANDOFF_SLA_HOURS_AE_TO_AM", 48)?,
+            sla_ae_to_cs: hours("SALESGRAPH_HANDOFF_SLA_HOURS_AE_TO_CS", 48)?,
+            sla_cs_to_am: hours("SALESGRAPH_HANDOFF_SLA_HOURS_CS_TO_AM", 72)?,
+            sla_am_to_cs: hours("SALESGRAPH_HANDOFF_SLA_HOURS_AM_TO_CS", 48)?,
+            sales_cycle_days: num(src, "SALESGRAPH_SALES_CYCLE_DAYS", 90, 1, 3_650)?,
+        })
+    }
+
+    pub fn sla(&self, kind: entity::enums::HandoffKind) -> chrono::TimeDelta {
+        use entity::enums::HandoffKind as K;
+        match kind {
+            K::SdrToAe => self.sla_sdr_to_ae,
+            K::AeToAm => self.sla_ae_to_am,
+            K::AeToCs => self.sla_ae_to_cs,
+            K::CsToAm => self.sla_cs_to_am,
+            K::AmToCs => self.sla_am_to_cs,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub env: Environment,
@@ -87,6 +132,7 @@ pub struct Config {
     pub introspection: bool,
     pub seed_demo: bool,
     pub limits: Limits,
+    pub handoffs: HandoffSettings,
     pub log_filter: String,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout_secs: u64,
@@ -256,6 +302,7 @@ impl Config {
             introspection: flag(src, "SALESGRAPH_INTROSPECTION", dev)?,
             seed_demo: flag(src, "SALESGRAPH_SEED_DEMO", dev)?,
             limits,
+            handoffs: HandoffSettings::from_source(src)?,
             log_filter: src
                 .get("SALESGRAPH_LOG")
                 .or_else(|| src.get("RUST_LOG"))

@@ -3,7 +3,10 @@
 use std::{sync::Arc, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, sqlx::sqlite::SqliteJournalMode,
+};
 
 use crate::{error::AppError, metrics::Metrics};
 
@@ -38,6 +41,15 @@ pub async fn connect(
     if memory {
         opts.idle_timeout(None::<Duration>)
             .max_lifetime(None::<Duration>);
+    } else {
+        // Set on the connect options, so every pooled connection gets them when it
+        // opens (sea-orm's `after_connect` runs once for the whole pool, not per
+        // connection). A writer waits this long for another writer instead of failing
+        // at once with "database is locked"; WAL lets readers run beside the writer.
+        let busy = settings.acquire_timeout;
+        opts.map_sqlx_sqlite_opts(move |o| {
+            o.busy_timeout(busy).journal_mode(SqliteJournalMode::Wal)
+        });
     }
     let mut db = Database::connect(opts)
         .await
@@ -49,14 +61,78 @@ pub async fn connect(
         latency.observe(info.elapsed.as_secs_f64());
         tracing::trace!(target: "salesgraph::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement, "statement");
     });
-    if db.get_database_backend() == DbBackend::Sqlite && !memory {
-        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
-    }
     Ok(db)
+}
+
+/// Opens a transaction for a use case that writes. Every service that changes data
+/// starts here, never with a bare `begin()`.
+///
+/// SQLite: `BEGIN IMMEDIATE` takes the write lock up front. A deferred transaction that
+/// reads and then writes fails with "database is locked" when another connection wrote
+/// in between (SQLite cannot upgrade it, and the busy timeout does not help), so two
+/// racing writers would end in an internal error; taken up front, the second simply
+/// waits for the first (busy timeout) and then reads fresh data. PostgreSQL: an
+/// ordinary transaction (the mode is ignored there); rows are locked `FOR UPDATE`.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    })
+    .await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), AppError> {
     Migrator::up(db, None)
         .await
         .map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    fn pragma(name: &str) -> Statement {
+        Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}"))
+    }
+
+    /// Every pooled connection of a file database carries the busy timeout, not only
+    /// the first one: four transactions held at once use four different connections.
+    #[tokio::test]
+    async fn every_sqlite_connection_waits_for_the_writer() {
+        let path = std::env::temp_dir().join(format!("sg-busy-{}.db", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let metrics = Arc::new(Metrics::new().unwrap());
+        let settings = DbSettings {
+            url: &url,
+            max_connections: 4,
+            acquire_timeout: Duration::from_millis(4321),
+            statement_timeout: None,
+        };
+        let db = connect(settings, metrics).await.unwrap();
+        let mut txns = Vec::new();
+        for _ in 0..4 {
+            txns.push(db.begin().await.unwrap());
+        }
+        for txn in &txns {
+            let row = txn
+                .query_one_raw(pragma("busy_timeout"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 4321);
+            let row = txn
+                .query_one_raw(pragma("journal_mode"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "wal");
+        }
+        drop(txns);
+        db.close().await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! "internal error", so their text can never reach a client.
 
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -96,6 +96,12 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        if is_contention(&err) {
+            tracing::warn!(error = %err, "write contention");
+            return AppError::Conflict(
+                "another change to the same data was being saved; try again".into(),
+            );
+        }
         match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
                 tracing::error!(error = %err, "database unavailable");
@@ -256,6 +262,27 @@ fn camel_case(snake: &str) -> String {
         }
     }
     out
+}
+
+/// Database answers that mean "someone else was writing the same thing": SQLite's
+/// BUSY / LOCKED ("database is locked", left over when the busy timeout ran out) and
+/// PostgreSQL's serialization failure and deadlock. The request did nothing, so the
+/// client may retry: `CONFLICT`, never an internal error.
+fn is_contention(err: &DbErr) -> bool {
+    let (DbErr::Conn(RuntimeErr::SqlxError(e))
+    | DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let Some(code) = e.as_database_error().and_then(|d| d.code()) else {
+        return false;
+    };
+    // SQLite codes are numbers of at most four digits, with the primary code in the low
+    // byte (517 = BUSY_SNAPSHOT); PostgreSQL's SQLSTATEs always have five characters.
+    let sqlite_busy =
+        code.len() < 5 && code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+    sqlite_busy || matches!(code.as_ref(), "40001" | "40P01")
 }
 
 impl From<AppError> for async_graphql::Error {

@@ -21,7 +21,7 @@ pub struct AppState {
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,
     pub persisted: Arc<PersistedDocuments>,
-    /// "Now" for figures that depend on it (quota pacing); tests pin it.
+    /// "Now" for everything computed against it (pacing, SLAs, expiry); tests set it.
     pub clock: Clock,
 }
 

@@ -21,6 +21,7 @@ mod m20261122_000013_create_deal_registrations;
 mod m20261122_000014_create_audit_events;
 mod m20261122_000015_create_refresh_tokens;
 mod m20261122_000016_add_users_tokens_valid_after;
+mod m20261201_000100_key_handoff_slots;
 mod m20261201_000300_add_deal_registration_review;
 
 /// All migrations of the schema, in dependency order.
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000015_create_refresh_tokens::Migration),
             Box::new(m20261122_000016_add_users_tokens_valid_after::Migration),
             Box::new(m20261201_000300_add_deal_registration_review::Migration),
+            Box::new(m20261201_000100_key_handoff_slots::Migration),
         ]
     }
 }

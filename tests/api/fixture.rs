@@ -62,7 +62,7 @@ fn password_hash() -> &'static str {
     })
 }
 
-async fn insert_user(
+pub(crate) async fn insert_user(
     db: &DatabaseConnection,
     email: &str,
     name: &str,

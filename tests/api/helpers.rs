@@ -65,6 +65,7 @@ pub struct TestApp {
     pub state: AppState,
     pub fx: Fixture,
     pg_database: Option<String>,
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
@@ -74,17 +75,37 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// For race tests: on SQLite a temporary database file with several pooled
+    /// connections (the in-memory database has one connection, which serializes every
+    /// request, so a race there cannot fail), deleted afterwards. On PostgreSQL the
+    /// same as `spawn()`.
+    pub async fn spawn_file() -> TestApp {
+        Self::spawn_inner(true, |_| {}).await
+    }
+
     pub async fn spawn_with(tweak: impl FnOnce(&mut HashMap<String, String>)) -> TestApp {
+        Self::spawn_inner(false, tweak).await
+    }
+
+    async fn spawn_inner(file: bool, tweak: impl FnOnce(&mut HashMap<String, String>)) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             let _ = tracing_subscriber_init();
         }
         let mut settings = test_settings();
         tweak(&mut settings);
         let metrics = Arc::new(Metrics::new().unwrap());
+        let mut sqlite_file = None;
         let (url, pg_database) = match std::env::var("TEST_DATABASE_URL") {
             Ok(base) => {
                 let name = pg_clone_template(&base).await;
                 (replace_db_name(&base, &name), Some(name))
+            }
+            Err(_) if file => {
+                let path =
+                    std::env::temp_dir().join(format!("salesgraph-test-{}.db", Uuid::new_v4()));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                sqlite_file = Some(path);
+                (url, None)
             }
             Err(_) => ("sqlite::memory:".to_string(), None),
         };
@@ -93,7 +114,7 @@ impl TestApp {
         let db = db::connect(
             DbSettings {
                 url: &url,
-                max_connections: 5,
+                max_connections: if file { 8 } else { 5 },
                 acquire_timeout: std::time::Duration::from_secs(10),
                 statement_timeout: Some(config.limits.statement_timeout),
             },
@@ -116,6 +137,7 @@ impl TestApp {
             state: app.state,
             fx,
             pg_database,
+            sqlite_file,
         }
     }
 
@@ -178,6 +200,12 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(path) = self.sqlite_file.take() {
+            // The server task may still hold connections; unlinking is fine on Unix.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
         let (Some(name), Ok(base)) = (self.pg_database.take(), std::env::var("TEST_DATABASE_URL"))
         else {
             return;

@@ -9,6 +9,7 @@ mod clients;
 mod counts;
 mod fixture;
 mod frontend;
+mod handoffs;
 mod hardening;
 mod helpers;
 mod http;

@@ -701,6 +701,11 @@ const ACTION_PROBES: &[(&str, &str)] = &[
     ("REGISTER_DEAL", r#"mutation { registerDeal(input: { companyName: "P", domain: "p.example", contactName: "P", estimatedAmount: "1", expectedCloseDate: "2000-01-01" }) { id } }"#),
     ("READ_DEAL_REGISTRATIONS", "{ dealRegistrations { totalCount } }"),
     ("REVIEW_DEAL_REGISTRATIONS", "mutation($noDealRegistration: ID!) { approveDealRegistration(id: $noDealRegistration, version: 1) { id } }"),
+    ("READ_HANDOFFS", "{ handoffs { totalCount } }"),
+    ("REQUEST_HANDOFF", r#"mutation($noLead: ID!, $noUser: ID!) { requestHandoff(input: { kind: SDR_TO_AE, leadId: $noLead, toUserId: $noUser, note: "P" }) { id } }"#),
+    ("RESPOND_TO_HANDOFF", "mutation($noHandoff: ID!) { acceptHandoff(id: $noHandoff, version: 1) { id } }"),
+    ("CANCEL_HANDOFF", "mutation($noHandoff: ID!) { cancelHandoff(id: $noHandoff, version: 1) { id } }"),
+    ("REDIRECT_HANDOFF", "mutation($noHandoff: ID!, $noUser: ID!) { redirectHandoff(id: $noHandoff, version: 1, toUserId: $noUser) { id } }"),
 ];
 
 #[tokio::test]
@@ -718,6 +723,7 @@ async fn viewer_permissions_match_enforcement() {
         "Quota",
         "Partner",
         "DealRegistration",
+        "Handoff",
     ] {
         vars[format!("no{kind}")] = json!(TestApp::gid(kind, Uuid::new_v4()));
     }

@@ -8,8 +8,9 @@
 //! nothing else compares roles.
 
 use entity::{
-    accounts, activities, audit_events, deal_registrations, enums::Role, handoffs, leads,
-    opportunities, territories, territory_members, users,
+    accounts, activities, audit_events, deal_registrations,
+    enums::{HandoffKind, HandoffStatus, Role},
+    handoff_events, handoffs, leads, opportunities, territories, territory_members, users,
 };
 use sea_orm::{
     ColumnTrait, Condition,
@@ -73,6 +74,16 @@ pub enum Action {
     ReadDealRegistrations,
     /// Approve or reject a submitted registration.
     ReviewDealRegistrations,
+    /// Read handoffs (scoped by [`handoff_scope`]).
+    ReadHandoffs,
+    /// Propose a handoff of a lead or account (which kinds: [`may_send_handoff`]).
+    RequestHandoff,
+    /// Accept or reject a handoff sent to the actor or to someone in their team.
+    RespondToHandoff,
+    /// Withdraw a handoff the actor sent.
+    CancelHandoff,
+    /// Give a pending handoff to another recipient.
+    RedirectHandoff,
 }
 
 use Role::*;
@@ -102,6 +113,8 @@ const SELLERS: &[Role] = &[
     SalesManager,
     Director,
 ];
+
+const HANDOFF_SENDERS: &[Role] = &[Sdr, AccountExecutive, AccountManager, CustomerSuccess];
 
 /// The grant table: which roles may perform each action. Row scopes below decide on
 /// which rows.
@@ -156,6 +169,20 @@ pub const GRANTS: &[(Action, &[Role])] = &[
         &[SalesManager, Director, Partner],
     ),
     (Action::ReviewDealRegistrations, MANAGERS),
+    (Action::ReadHandoffs, INTERNAL),
+    (Action::RequestHandoff, HANDOFF_SENDERS),
+    (
+        Action::RespondToHandoff,
+        &[
+            AccountExecutive,
+            AccountManager,
+            CustomerSuccess,
+            SalesManager,
+            Director,
+        ],
+    ),
+    (Action::CancelHandoff, HANDOFF_SENDERS),
+    (Action::RedirectHandoff, MANAGERS),
 ];
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -387,8 +414,11 @@ fn account_scope_rule(actor: &Actor) -> Condition {
             .add(in_own_territories(col(A::TerritoryId), actor)),
         AccountManager => Condition::any()
             .add(Expr::col(col(A::AccountManagerId)).eq(me))
-            .add(in_own_territories(col(A::TerritoryId), actor)),
-        CustomerSuccess => Condition::all().add(Expr::col(col(A::CsmId)).eq(me)),
+            .add(in_own_territories(col(A::TerritoryId), actor))
+            .add(pending_to(col(A::Id), me)),
+        CustomerSuccess => Condition::any()
+            .add(Expr::col(col(A::CsmId)).eq(me))
+            .add(pending_to(col(A::Id), me)),
         SalesManager => Condition::any()
             .add(in_team_of(col(A::OwnerId), me))
             .add(in_team_of(col(A::AccountManagerId), me))
@@ -438,13 +468,19 @@ fn lead_scope_rule(actor: &Actor) -> Condition {
                 .add(Expr::col(col(L::OwnerId)).is_null())
                 .add(in_own_territories(col(L::TerritoryId), actor)),
         ),
-        // Leads handed to them through an SDR → AE handoff, and any they own.
+        // Leads handed to them — an SDR → AE handoff to them pending or accepted (a
+        // rejected or cancelled one gives nothing) — and any they own.
         AccountExecutive => Condition::any().add(Expr::col(col(L::OwnerId)).eq(me)).add(
             Expr::col(col(L::Id)).in_subquery(
                 Query::select()
                     .column(handoffs::Column::LeadId)
                     .from(handoffs::Entity)
                     .and_where(Expr::col(handoffs::Column::ToUserId).eq(me))
+                    .and_where(Expr::col(handoffs::Column::Kind).eq(HandoffKind::SdrToAe))
+                    .and_where(
+                        Expr::col(handoffs::Column::Status)
+                            .is_in([HandoffStatus::Pending, HandoffStatus::Accepted]),
+                    )
                     .and_where(Expr::col(handoffs::Column::LeadId).is_not_null())
                     .to_owned(),
             ),
@@ -667,7 +703,188 @@ fn audit_row_scopes(actor: &Actor) -> Vec<(&'static str, SelectStatement)> {
             "Activity",
             ids::<activities::Entity>(activities::Column::Id, activity_scope(actor)),
         ),
+        (
+            "Handoff",
+            ids::<handoffs::Entity>(handoffs::Column::Id, handoff_scope(actor)),
+        ),
+        (
+            "Quota",
+            ids::<entity::quotas::Entity>(entity::quotas::Column::Id, quota_scope(actor)),
+        ),
+        (
+            "DealRegistration",
+            ids::<deal_registrations::Entity>(
+                deal_registrations::Column::Id,
+                deal_registration_scope(actor),
+            ),
+        ),
     ]
+}
+
+/// `account IN (accounts of handoffs pending to user)`: while a handoff is pending its
+/// recipient reads the subject, as they must to decide.
+fn pending_to(account: impl IntoColumnRef, user_id: Uuid) -> Condition {
+    Condition::all().add(
+        Expr::col(account).in_subquery(
+            Query::select()
+                .column(handoffs::Column::AccountId)
+                .from(handoffs::Entity)
+                .and_where(Expr::col(handoffs::Column::ToUserId).eq(user_id))
+                .and_where(Expr::col(handoffs::Column::Status).eq(HandoffStatus::Pending))
+                .and_where(Expr::col(handoffs::Column::AccountId).is_not_null())
+                .to_owned(),
+        ),
+    )
+}
+
+// ---------------------------------------------------------------------------------
+// Handoffs
+// ---------------------------------------------------------------------------------
+
+/// The role that sends and the role that receives each kind of handoff.
+fn handoff_roles(kind: HandoffKind) -> (Role, Role) {
+    match kind {
+        HandoffKind::SdrToAe => (Sdr, AccountExecutive),
+        HandoffKind::AeToAm => (AccountExecutive, AccountManager),
+        HandoffKind::AeToCs => (AccountExecutive, CustomerSuccess),
+        HandoffKind::CsToAm => (CustomerSuccess, AccountManager),
+        HandoffKind::AmToCs => (AccountManager, CustomerSuccess),
+    }
+}
+
+/// Each kind is sent by its own role (an SDR hands leads to AEs, …): `FORBIDDEN` for a
+/// role that sends no handoffs, `BAD_USER_INPUT` on `kind` for a kind another role sends.
+pub fn may_send_handoff(actor: &Actor, kind: HandoffKind) -> Result<(), AppError> {
+    require(actor, Action::RequestHandoff)?;
+    if handoff_roles(kind).0 == actor.role {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(
+            "kind",
+            format!("{} handoffs are sent by another role", kind.as_str()),
+        ))
+    }
+}
+
+/// Users who may receive a handoff of `kind`: active users of the receiving role.
+pub fn handoff_recipients(kind: HandoffKind) -> Condition {
+    Condition::all()
+        .add(users::Column::Active.eq(true))
+        .add(users::Column::Role.eq(handoff_roles(kind).1))
+}
+
+/// Users who belong to a territory — member, owner or accountable manager — of
+/// `territory` or one of its ancestors ("an AE of the lead's territory").
+pub fn covers_territory(territory: Uuid) -> Condition {
+    let ancestors = Query::select()
+        .column((Alias::new("a"), territories::Column::Id))
+        .from_as(territories::Entity, Alias::new("a"))
+        .join_as(
+            JoinType::InnerJoin,
+            territories::Entity,
+            Alias::new("t"),
+            Expr::cust("t.path LIKE a.path || '%'"),
+        )
+        .and_where(Expr::col((Alias::new("t"), territories::Column::Id)).eq(territory))
+        .to_owned();
+    Condition::any()
+        .add(
+            Expr::col((users::Entity, users::Column::Id)).in_subquery(
+                Query::select()
+                    .column(territory_members::Column::UserId)
+                    .from(territory_members::Entity)
+                    .and_where(
+                        Expr::col(territory_members::Column::TerritoryId)
+                            .in_subquery(ancestors.clone()),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Expr::col((users::Entity, users::Column::Id)).in_subquery(
+                Query::select()
+                    .column(territories::Column::ManagerId)
+                    .from(territories::Entity)
+                    .and_where(Expr::col(territories::Column::Id).in_subquery(ancestors))
+                    .and_where(Expr::col(territories::Column::ManagerId).is_not_null())
+                    .to_owned(),
+            ),
+        )
+}
+
+/// Handoffs the actor may see: their own (sent or received), those of their team for
+/// a sales manager (so overdue ones reach the recipient's manager), all for a director,
+/// none for partners.
+pub fn handoff_scope(actor: &Actor) -> Condition {
+    sealed(handoff_scope_rule(actor))
+}
+
+fn handoff_scope_rule(actor: &Actor) -> Condition {
+    let me = actor.user_id;
+    let col = |c: handoffs::Column| (handoffs::Entity, c);
+    match actor.role {
+        Director => Condition::all(),
+        Partner => nothing(),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(handoffs::Column::FromUserId), me))
+            .add(in_team_of(col(handoffs::Column::ToUserId), me)),
+        _ => Condition::any()
+            .add(Expr::col(col(handoffs::Column::FromUserId)).eq(me))
+            .add(Expr::col(col(handoffs::Column::ToUserId)).eq(me)),
+    }
+}
+
+/// Events of handoffs the actor may see.
+pub fn handoff_event_scope(actor: &Actor) -> Condition {
+    sealed(
+        Condition::all().add(
+            Expr::col((handoff_events::Entity, handoff_events::Column::HandoffId)).in_subquery(
+                Query::select()
+                    .column(handoffs::Column::Id)
+                    .from(handoffs::Entity)
+                    .cond_where(handoff_scope(actor))
+                    .to_owned(),
+            ),
+        ),
+    )
+}
+
+/// What a handoff's participants may do to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoffAct {
+    /// Accept or reject: the recipient, a manager above them, a director.
+    Respond,
+    /// The sender.
+    Cancel,
+    /// A manager above the recipient, a director.
+    Redirect,
+}
+
+/// Handoffs the actor may act on in this way (a subset of [`handoff_scope`]).
+pub fn handoff_act_scope(actor: &Actor, act: HandoffAct) -> Condition {
+    let me = actor.user_id;
+    let to = (handoffs::Entity, handoffs::Column::ToUserId);
+    let rule = match (act, actor.role) {
+        (_, Partner) => nothing(),
+        (HandoffAct::Cancel, _) => {
+            Condition::all().add(Expr::col((handoffs::Entity, handoffs::Column::FromUserId)).eq(me))
+        }
+        (HandoffAct::Respond | HandoffAct::Redirect, Director) => Condition::all(),
+        (HandoffAct::Respond | HandoffAct::Redirect, SalesManager) => in_team_of(to, me),
+        (HandoffAct::Respond, _) => Condition::all().add(Expr::col(to).eq(me)),
+        (HandoffAct::Redirect, _) => nothing(),
+    };
+    sealed(Condition::all().add(handoff_scope_rule(actor)).add(rule))
+}
+
+/// Users a handoff may be redirected to by the actor: a sales manager's team, anyone
+/// for a director (the kind's recipient rules apply on top).
+pub fn redirect_target_scope(actor: &Actor) -> Condition {
+    match actor.role {
+        Director => Condition::all(),
+        SalesManager => in_team_of((users::Entity, users::Column::Id), actor.user_id),
+        _ => nothing(),
+    }
 }
 
 /// `column IN (the team of user)`: the user and everyone whose manager chain reaches them.

@@ -21,6 +21,7 @@ pub const NODE_TYPES: &[&str] = &[
     "Opportunity",
     "Activity",
     "Handoff",
+    "HandoffEvent",
     "Quota",
     "DealRegistration",
     "AuditEvent",

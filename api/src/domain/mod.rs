@@ -4,6 +4,7 @@ pub mod criteria;
 pub mod deal_registration;
 pub mod email;
 pub mod global_id;
+pub mod handoff;
 pub mod money;
 pub mod period;
 pub mod pipeline;

@@ -159,6 +159,24 @@ impl Account {
         .await
     }
 
+    /// Handoffs of this account (or of the lead it came from) the caller may see,
+    /// newest first.
+    async fn handoffs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<super::handoffs::Handoff>> {
+        nested(
+            &loaders(ctx)?.account_handoffs,
+            self.model.id,
+            first,
+            after,
+            super::handoffs::Handoff::from,
+        )
+        .await
+    }
+
     async fn activities(
         &self,
         ctx: &Context<'_>,

@@ -176,6 +176,23 @@ impl Lead {
         }
     }
 
+    /// Handoffs of this lead the caller may see, newest first.
+    async fn handoffs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<super::handoffs::Handoff>> {
+        nested(
+            &loaders(ctx)?.lead_handoffs,
+            self.model.id,
+            first,
+            after,
+            super::handoffs::Handoff::from,
+        )
+        .await
+    }
+
     async fn activities(
         &self,
         ctx: &Context<'_>,

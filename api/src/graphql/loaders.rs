@@ -5,7 +5,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    accounts, activities, leads, opportunities, partners, territories, territory_members, users,
+    accounts, activities, handoff_events, handoffs, leads, opportunities, partners, territories,
+    territory_members, users,
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -39,6 +40,9 @@ pub struct Loaders {
     pub account_activities: DataLoader<ChildPage<activities::Entity>>,
     pub lead_activities: DataLoader<ChildPage<activities::Entity>>,
     pub opportunity_activities: DataLoader<ChildPage<activities::Entity>>,
+    pub lead_handoffs: DataLoader<ChildPage<handoffs::Entity>>,
+    pub account_handoffs: DataLoader<ChildPage<handoffs::Entity>>,
+    pub handoff_events: DataLoader<ChildPage<handoff_events::Entity>>,
 }
 
 /// A DataLoader whose batches wait until the resolvers have queued every key of the
@@ -140,6 +144,27 @@ impl Loaders {
                 |m| m.opportunity_id,
                 policy::activity_scope,
                 "occurred_at DESC, id",
+            )),
+            lead_handoffs: page_loader(ChildPage::<handoffs::Entity>::new(
+                &s,
+                handoffs::Column::LeadId,
+                |m| m.lead_id,
+                policy::handoff_scope,
+                "created_at DESC, id",
+            )),
+            account_handoffs: page_loader(ChildPage::<handoffs::Entity>::new(
+                &s,
+                handoffs::Column::AccountId,
+                |m| m.account_id,
+                policy::handoff_scope,
+                "created_at DESC, id",
+            )),
+            handoff_events: page_loader(ChildPage::<handoff_events::Entity>::new(
+                &s,
+                handoff_events::Column::HandoffId,
+                |m| Some(m.handoff_id),
+                policy::handoff_event_scope,
+                "at, id",
             )),
         }
     }

@@ -12,6 +12,7 @@ pub mod context;
 pub mod cost;
 pub mod deal_registrations;
 pub mod edge;
+pub mod handoffs;
 pub mod leads;
 pub mod loaders;
 pub mod node;

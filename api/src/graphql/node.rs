@@ -7,6 +7,7 @@ use super::{
     activities::Activity,
     audit::AuditEvent,
     context::{actor, loaders, state},
+    handoffs::{Handoff, HandoffEvent},
     leads::Lead,
     loaders::shared,
     opportunities::Opportunity,
@@ -31,6 +32,8 @@ pub enum Node {
     AuditEvent(AuditEvent),
     Quota(Quota),
     DealRegistration(super::deal_registrations::DealRegistration),
+    Handoff(Handoff),
+    HandoffEvent(HandoffEvent),
 }
 
 #[derive(Default)]
@@ -108,6 +111,18 @@ impl NodeQuery {
             }
             "DealRegistration" => Node::DealRegistration(
                 services::deal_registrations::get(state(ctx)?, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "Handoff" => Node::Handoff(
+                services::handoffs::get(db, actor, gid.id)
+                    .await
+                    .map_err(hide)?
+                    .into(),
+            ),
+            "HandoffEvent" => Node::HandoffEvent(
+                services::handoffs::get_event(db, actor, gid.id)
                     .await
                     .map_err(hide)?
                     .into(),

@@ -9,6 +9,7 @@ use super::{
     auth::AuthMutation,
     budget::FieldBudget,
     deal_registrations::{DealRegistrationMutation, DealRegistrationQuery},
+    handoffs::{HandoffMutation, HandoffQuery},
     leads::{LeadMutation, LeadQuery},
     node::NodeQuery,
     opportunities::{OpportunityMutation, OpportunityQuery},
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     ReportQuery,
     PartnerQuery,
     DealRegistrationQuery,
+    HandoffQuery,
 );
 
 /// Every change: each mutation runs in one transaction and records an audit event.
@@ -52,6 +54,7 @@ pub struct MutationRoot(
     QuotaMutation,
     PartnerMutation,
     DealRegistrationMutation,
+    HandoffMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -8,7 +8,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -324,7 +323,7 @@ pub async fn create(
         }
         _ => {}
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let now = Utc::now();
     let id = Uuid::new_v4();
     let mut m = accounts::ActiveModel {
@@ -381,7 +380,7 @@ pub async fn update(
     input: AccountInput,
 ) -> AppResult<accounts::Model> {
     policy::require(actor, Action::UpdateAccount)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     policy::require(actor, Action::ReadAccounts)?;
     let before = super::find_scoped::<accounts::Entity, _>(
         &txn,

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use entity::{activities, enums::ActivityKind};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -127,7 +126,7 @@ pub async fn log(state: &AppState, actor: &Actor, i: NewActivity) -> AppResult<a
             "is more than a year ahead",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if let Some(id) = i.lead_id {
         let ok = entity::leads::Entity::find_by_id(id)
             .filter(policy::lead_scope(actor))

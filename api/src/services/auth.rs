@@ -12,7 +12,7 @@ use entity::{login_throttles, refresh_tokens, users};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait, sea_query::Expr,
+    sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -76,7 +76,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         }
     };
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     login_throttles::Entity::delete_by_id(email.as_str().to_string())
         .exec(&txn)
         .await?;
@@ -279,7 +279,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
     if row.expires_at <= now {
         return Err(refused());
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let claimed = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
         .filter(refresh_tokens::Column::Id.eq(row.id))
@@ -344,7 +344,7 @@ pub async fn logout(
     actor: &Actor,
     refresh_token: Option<&str>,
 ) -> AppResult<bool> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let revoked = match refresh_token {
         Some(token) => {
             let row = refresh_tokens::Entity::find()

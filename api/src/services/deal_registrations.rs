@@ -11,7 +11,7 @@ use entity::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -265,7 +265,7 @@ pub async fn register(
     let partner_id = actor.partner_id.ok_or_else(AppError::forbidden)?;
     let now = state.clock.now();
     let v = validate(&input, now.date_naive())?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     // One submission per organization at a time, so that neither the hourly limit nor
     // the duplicate-domain check can be raced (PostgreSQL row lock; SQLite serializes
     // writers).

@@ -10,7 +10,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -79,7 +78,7 @@ pub async fn approve(
     policy::require(actor, Action::ReviewDealRegistrations)?;
     let note = optional_note(input.note.as_deref())?;
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let reg = lock_for_decision(&txn, actor, id, version).await?;
     let existing = accounts::Entity::find()
         .filter(accounts::Column::Domain.eq(reg.domain.as_str()))
@@ -226,7 +225,7 @@ pub async fn reject(
     policy::require(actor, Action::ReviewDealRegistrations)?;
     let note = text::required(&input.note, "note", NOTE_MAX)?;
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let reg = lock_for_decision(&txn, actor, id, version).await?;
     let mut m: deal_registrations::ActiveModel = reg.clone().into();
     m.status = Set(DealRegistrationStatus::Rejected);

@@ -5,9 +5,7 @@ use entity::{
     enums::{LeadSource, LeadStatus},
     leads,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{
@@ -299,7 +297,7 @@ pub async fn create(
     if policy::lead_creator_slot(actor) == CreatorSlot::LeadOwner && input.owner_id.is_none() {
         input.owner_id = Some(Some(actor.user_id));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let now = Utc::now();
     let id = Uuid::new_v4();
     let mut m = leads::ActiveModel {
@@ -404,7 +402,7 @@ pub async fn update(
     id: Uuid,
     input: LeadInput,
 ) -> AppResult<leads::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = for_change(&txn, actor, id, Action::UpdateLead).await?;
     let mut m: leads::ActiveModel = before.clone().into();
     apply(&txn, actor, &mut m, input).await?;
@@ -431,7 +429,7 @@ pub async fn qualify(
     id: Uuid,
     q: Qualification,
 ) -> AppResult<leads::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = for_change(&txn, actor, id, Action::QualifyLead).await?;
     if before.status == LeadStatus::Disqualified {
         return Err(AppError::InvalidStateTransition(
@@ -490,7 +488,7 @@ pub async fn disqualify(
 ) -> AppResult<leads::Model> {
     policy::require(actor, Action::DisqualifyLead)?;
     let reason = text::required(reason, "reason", ANSWER_MAX)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = for_change(&txn, actor, id, Action::DisqualifyLead).await?;
     if before.status == LeadStatus::Disqualified {
         return Err(AppError::InvalidStateTransition(

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod deal_checks;
 pub mod deal_registrations;
 pub mod deal_review;
+pub mod handoffs;
 pub mod leads;
 pub mod opportunities;
 pub mod page;

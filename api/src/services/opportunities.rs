@@ -8,7 +8,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -221,7 +220,7 @@ pub async fn create(
     let probability = i.probability.unwrap_or(default_p);
     let category = i.forecast_category.unwrap_or(default_c);
     pipeline::check_override(stage, probability, category)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let account = accounts::Entity::find_by_id(i.account_id)
         .filter(policy::account_scope(actor))
         .one(&txn)
@@ -358,7 +357,7 @@ pub async fn update(
     version: i32,
     c: OpportunityChanges,
 ) -> AppResult<opportunities::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = open_for_change(&txn, actor, id, Action::UpdateOpportunity).await?;
     let mut m: opportunities::ActiveModel = before.clone().into();
     if let Some(n) = &c.name {
@@ -438,7 +437,7 @@ pub async fn close(
             ));
         }
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = open_for_change(&txn, actor, id, Action::CloseOpportunity).await?;
     let stage = if c.won {
         Stage::ClosedWon

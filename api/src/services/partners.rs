@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -98,7 +98,7 @@ pub async fn create(
 ) -> AppResult<partners::Model> {
     policy::require(actor, Action::ManagePartners)?;
     let name = text::required(&input.name, "name", NAME_MAX)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     ensure_name_free(&txn, &name, None).await?;
     let now = Utc::now();
     let partner = partners::ActiveModel {
@@ -142,7 +142,7 @@ pub async fn update(
         .as_deref()
         .map(|n| text::required(n, "name", NAME_MAX))
         .transpose()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before: partners::Model =
         find_scoped::<partners::Entity, _>(&txn, id, policy::partner_scope(actor), true, "Partner")
             .await?;

@@ -6,7 +6,7 @@ use entity::{enums::QuotaMetric, quotas, territories, users};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -225,7 +225,7 @@ async fn check_assignee<C: ConnectionTrait>(db: &C, actor: &Actor, a: Assignee) 
 pub async fn set(state: &AppState, actor: &Actor, i: SetQuota) -> AppResult<quotas::Model> {
     policy::require(actor, Action::SetQuotas)?;
     let target = target_units(i.metric, i.target)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     check_assignee(&txn, actor, i.assignee).await?;
     let key = i.assignee.key();
     let period = i.period.to_string();
@@ -294,7 +294,7 @@ pub async fn set(state: &AppState, actor: &Actor, i: SetQuota) -> AppResult<quot
 #[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<quotas::Model> {
     policy::require(actor, Action::SetQuotas)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let q = find_scoped::<quotas::Entity, _>(&txn, id, policy::quota_scope(actor), true, "Quota")
         .await?;
     let assignee = match (q.user_id, q.territory_id) {

@@ -8,7 +8,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -224,7 +223,7 @@ pub async fn create(
     policy::require(actor, Action::DesignTerritories)?;
     let name = text::required(&input.name, "name", NAME_MAX)?;
     let criteria = validate_criteria(input.criteria)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let parent = match input.parent_id {
         Some(pid) => Some(
             territories::Entity::find_by_id(pid)
@@ -303,7 +302,7 @@ pub async fn update(
     input: TerritoryChanges,
 ) -> AppResult<territories::Model> {
     policy::require(actor, Action::DesignTerritories)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = super::find_scoped::<territories::Entity, _>(
         &txn,
         id,
@@ -362,7 +361,7 @@ pub async fn move_to(
     new_parent: Option<Uuid>,
 ) -> AppResult<territories::Model> {
     policy::require(actor, Action::DesignTerritories)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     super::lock_territory_tree(&txn).await?;
     let node = get(&txn, actor, id).await?;
     let parent = match new_parent {
@@ -488,7 +487,7 @@ pub async fn add_member(
     user_id: Uuid,
     role: TerritoryRole,
 ) -> AppResult<territories::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let t = manageable(&txn, actor, territory_id).await?;
     // Membership widens the member's scope, so a sales manager may add only their own
     // team; a user outside it is answered like one that does not exist.
@@ -540,7 +539,7 @@ pub async fn remove_member(
     territory_id: Uuid,
     user_id: Uuid,
 ) -> AppResult<territories::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let t = manageable(&txn, actor, territory_id).await?;
     let existing = territory_members::Entity::find_by_id((territory_id, user_id))
         .one(&txn)

@@ -4,7 +4,7 @@ use chrono::Utc;
 use entity::{enums::Role, partners, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -174,7 +174,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     let email = Email::parse(&input.email, "email")?;
     let name = text::required(&input.name, "name", NAME_MAX)?;
     text::password(&input.password, "password")?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     ensure_email_free(&txn, &email, None).await?;
     check_links(&txn, None, input.role, input.manager_id, input.partner_id).await?;
     let hash = state.passwords.hash(&input.password).await?;
@@ -231,7 +231,7 @@ pub async fn update(
     action: Action,
 ) -> AppResult<users::Model> {
     policy::require(actor, action)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     policy::require(actor, Action::ReadUsers)?;
     let before =
         super::find_scoped::<users::Entity, _>(&txn, id, policy::user_scope(actor), true, "User")

@@ -238,3 +238,31 @@ async fn racing_writers_get_the_answers_of_writers_in_turn() {
         wrong.join("\n")
     );
 }
+
+/// Twelve editors save the same version of one opportunity at once, on a database
+/// with several connections (a SQLite file, or PostgreSQL): exactly one is saved, every
+/// other is told `CONFLICT`, and none sees "database is locked" as an internal error.
+#[tokio::test]
+async fn concurrent_saves_of_one_version_leave_one_winner() {
+    let app = TestApp::spawn_file().await;
+    let id = app.fx.gid("Opportunity", "ae");
+    let q = "mutation($id: ID!, $v: Int!, $i: UpdateOpportunityInput!) { updateOpportunity(id: $id, version: $v, input: $i) { version name } }";
+    let token = app.token("ae");
+    let calls = (0..12).map(|n| {
+        let v = json!({ "id": id, "v": 1, "i": { "name": format!("Edit {n}") } });
+        let (app, q, token) = (&app, q, token.clone());
+        async move { app.gql(q, v, Some(&token)).await }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    let mut outcomes: Vec<String> = answers.iter().map(outcome).collect();
+    outcomes.sort();
+    let mut expected = vec!["CONFLICT".to_string(); 11];
+    expected.push("ok".into());
+    assert_eq!(outcomes, expected, "{answers:?}");
+    let row = entity::opportunities::Entity::find_by_id(app.fx.id("Opportunity", "ae"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.version, 2);
+}

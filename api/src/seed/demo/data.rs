@@ -213,7 +213,8 @@ pub(super) const ACTIVITIES: &[(Act, S, On, u64, S)] = &[
     (Act::Meeting, "ae2", On::Opp("Monterrey Logistics — New business"), 3, "Negotiation with Contoso and the customer"),
 ];
 
-/// (kind, status, from, to, subject, opportunity, days before the anchor, note, rejection)
+/// (kind, status, from, to, subject, opportunity, days before the anchor (0: when seeded),
+/// note, rejection). Pending ones dated before the anchor are overdue.
 #[rustfmt::skip]
 type HandoffRow = (Hk, Hs, S, S, On, O, u64, S, Option<(RejectReason, S)>);
 #[rustfmt::skip]
@@ -223,6 +224,11 @@ pub(super) const HANDOFFS: &[HandoffRow] = &[
     (Hk::SdrToAe, Hs::Rejected, "emea.sdr", "emea.ae", On::Lead("thames-analytics"), None, 4, "Qualified after the webinar", Some((RejectReason::IncompleteQualification, "Budget holder unknown; please confirm authority"))),
     (Hk::AeToAm, Hs::Accepted, "ae2", "am", On::Account("dundermifflin"), None, 45, "Closed won; please take over the account", None),
     (Hk::CsToAm, Hs::Pending, "cs", "am", On::Account("globex"), None, 2, "Expansion signal: three new business units onboarding", None),
+    (Hk::AeToCs, Hs::Accepted, "ae2", "cs", On::Account("dundermifflin"), None, 45, "Closed won; please run the onboarding", None),
+    (Hk::AeToAm, Hs::Cancelled, "ae2", "am", On::Account("acme-brasil"), None, 20, "Please take over the account", None),
+    (Hk::AmToCs, Hs::Pending, "emea.am", "emea.cs", On::Account("fjord-energy"), None, 6, "Moving the account to the EMEA success team", None),
+    // Requested when the demo is seeded, so it is still within its SLA.
+    (Hk::AeToCs, Hs::Pending, "ae", "cs", On::Account("vandelay"), None, 0, "Customer needs a CSM for the import module rollout", None),
 ];
 
 /// (assignee: user handle or territory key, metric, FY2026 target, set by); each also gets

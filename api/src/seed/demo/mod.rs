@@ -13,9 +13,7 @@ pub(crate) mod tests;
 use chrono::{DateTime, Days, Utc};
 use entity::enums::{ForecastCategory, Stage};
 use entity::users;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
 use self::data::{ANCHOR, O, On, S};
@@ -44,7 +42,7 @@ pub async fn seed(db: &DatabaseConnection, passwords: &Passwords) -> AppResult<b
         return Ok(false);
     }
     let hash = passwords.hash(DEMO_PASSWORD).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Checked again inside the transaction: another process may have seeded meanwhile.
     if users::Entity::find().one(&txn).await?.is_some() {
         return Ok(false);

@@ -243,8 +243,12 @@ pub(super) fn handoff_rows() -> (Vec<handoffs::ActiveModel>, Vec<handoff_events:
     let (mut rows, mut events) = (Vec::new(), Vec::new());
     for &(kind, status, from, to, on, opportunity, days, note, rejection) in HANDOFFS {
         let (table, target) = subject(on);
-        let key = format!("{table}:{target}");
-        let created = days_ago(days);
+        let key = crate::domain::handoff::slot_key(kind, target);
+        let created = if days == 0 {
+            chrono::Utc::now()
+        } else {
+            days_ago(days)
+        };
         let resolved = (status != Hs::Pending).then(|| created + TimeDelta::hours(5));
         let sla = if kind == Hk::SdrToAe { 24 } else { 48 };
         let handoff = id("handoffs", &key);

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entity::enums::{HandoffStatus as Hs, LeadStatus as Ls, Role};
+use entity::enums::{HandoffKind as Hk, HandoffStatus as Hs, LeadStatus as Ls, Role};
 use entity::{accounts, handoffs, leads, opportunities, territories};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ColumnTrait, Database, PaginatorTrait, QueryFilter, QueryOrder};
@@ -138,7 +138,24 @@ async fn seeds_the_demo_organization_once() {
         }
     }
     let pending = handoffs::Entity::find().filter(handoffs::Column::Status.eq(Hs::Pending));
-    assert_eq!(pending.count(&db).await.unwrap(), 2);
+    assert_eq!(pending.count(&db).await.unwrap(), 4);
+    // Every kind and every state is shown.
+    let all = handoffs::Entity::find().all(&db).await.unwrap();
+    for kind in [Hk::SdrToAe, Hk::AeToAm, Hk::AeToCs, Hk::CsToAm, Hk::AmToCs] {
+        assert!(all.iter().any(|h| h.kind == kind), "{kind:?}");
+    }
+    for status in [Hs::Pending, Hs::Accepted, Hs::Rejected, Hs::Cancelled] {
+        assert!(all.iter().any(|h| h.status == status), "{status:?}");
+    }
+    let now = chrono::Utc::now();
+    let overdue = all
+        .iter()
+        .filter(|h| h.status == Hs::Pending && h.due_at < now);
+    assert!(overdue.count() >= 1);
+    assert!(
+        all.iter()
+            .any(|h| h.status == Hs::Pending && h.due_at > now)
+    );
 
     let count = users::Entity::find().count(&db).await.unwrap();
     assert!(

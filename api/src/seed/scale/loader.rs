@@ -3,7 +3,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, Iterable, TransactionTrait,
+    EntityTrait, Iterable,
 };
 
 use crate::error::AppResult;
@@ -49,7 +49,7 @@ impl<'a> Loader<'a> {
     async fn begin(&self) -> AppResult<Vec<DatabaseTransaction>> {
         let mut txns = Vec::with_capacity(self.writers);
         for _ in 0..self.writers {
-            let txn = self.db.begin().await?;
+            let txn = crate::db::begin_write(self.db).await?;
             if txn.get_database_backend() == DbBackend::Sqlite {
                 // With SQLite's default 2 MiB page cache, index pages hit by random UUIDs are
                 // written out and read back again and again (1.3 M writes and 1.5 M reads for

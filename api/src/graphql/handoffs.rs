@@ -1,0 +1,350 @@
+//! Handoffs: types, the scoped list, and the mutations that move them through
+//! `PENDING → ACCEPTED | REJECTED | CANCELLED`.
+
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{
+    enums::{HandoffKind, HandoffStatus, RejectReason},
+    handoff_events, handoffs,
+};
+
+use super::{
+    accounts::Account,
+    connection::{Conn, nested, page_args, to_connection},
+    context::{actor, loaders, opt_id, state},
+    leads::Lead,
+    loaders::load,
+    opportunities::Opportunity,
+    users::{OrderDirection, User},
+};
+use crate::{
+    domain::{GlobalId, handoff},
+    services::handoffs::{
+        self as svc, HandoffDirection, HandoffFilter, HandoffOrderField, NewHandoff, Resolve,
+    },
+};
+
+/// Responsibility for a lead or an account, passed from one person to another: proposed
+/// by the sender, then accepted or rejected by the recipient (or cancelled by the sender).
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct Handoff {
+    pub id: ID,
+    pub kind: HandoffKind,
+    pub status: HandoffStatus,
+    /// The sender's note to the recipient.
+    pub note: String,
+    /// Why the recipient rejected it.
+    pub reason_code: Option<RejectReason>,
+    /// The recipient's note when rejecting.
+    pub response_note: Option<String>,
+    /// When the recipient should have answered (the kind's SLA).
+    pub due_at: DateTime<Utc>,
+    /// When it was accepted, rejected or cancelled.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Pass it back to accept, reject, cancel or redirect; a stale one is refused.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub model: handoffs::Model,
+}
+
+impl From<handoffs::Model> for Handoff {
+    fn from(m: handoffs::Model) -> Self {
+        Self {
+            id: ID(GlobalId::encode("Handoff", m.id)),
+            kind: m.kind,
+            status: m.status,
+            note: m.note.clone(),
+            reason_code: m.reason_code,
+            response_note: m.response_note.clone(),
+            due_at: m.due_at,
+            resolved_at: m.resolved_at,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            model: m,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Handoff {
+    /// The sender.
+    #[graphql(name = "from")]
+    async fn sender(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load(
+            &loaders(ctx)?.users,
+            Some(self.model.from_user_id),
+            User::from,
+        )
+        .await
+    }
+
+    /// The recipient.
+    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load(
+            &loaders(ctx)?.users,
+            Some(self.model.to_user_id),
+            User::from,
+        )
+        .await
+    }
+
+    /// The lead handed over (`SDR_TO_AE`), when the caller may see it.
+    async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lead>> {
+        load(&loaders(ctx)?.leads, self.model.lead_id, Lead::from).await
+    }
+
+    /// The account handed over, or the one a lead converted into.
+    async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Account>> {
+        load(
+            &loaders(ctx)?.accounts,
+            self.model.account_id,
+            Account::from,
+        )
+        .await
+    }
+
+    /// The opportunity created when it was accepted (conversion or expansion).
+    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        load(
+            &loaders(ctx)?.opportunities,
+            self.model.opportunity_id,
+            Opportunity::from,
+        )
+        .await
+    }
+
+    /// Still pending after `dueAt`.
+    async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let now = state(ctx)?.clock.now();
+        Ok(handoff::overdue(self.model.status, self.model.due_at, now))
+    }
+
+    /// Every transition, oldest first; never edited.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<HandoffEvent>> {
+        nested(
+            &loaders(ctx)?.handoff_events,
+            self.model.id,
+            first,
+            after,
+            HandoffEvent::from,
+        )
+        .await
+    }
+}
+
+/// One transition of a handoff.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct HandoffEvent {
+    pub id: ID,
+    pub at: DateTime<Utc>,
+    /// None for the request that created the handoff.
+    pub from_status: Option<HandoffStatus>,
+    pub to_status: HandoffStatus,
+    pub reason_code: Option<RejectReason>,
+    pub note: Option<String>,
+    #[graphql(skip)]
+    pub model: handoff_events::Model,
+}
+
+impl From<handoff_events::Model> for HandoffEvent {
+    fn from(m: handoff_events::Model) -> Self {
+        Self {
+            id: ID(GlobalId::encode("HandoffEvent", m.id)),
+            at: m.at,
+            from_status: m.from_status,
+            to_status: m.to_status,
+            reason_code: m.reason_code,
+            note: m.note.clone(),
+            model: m,
+        }
+    }
+}
+
+#[ComplexObject]
+impl HandoffEvent {
+    /// Who made the transition.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load(&loaders(ctx)?.users, Some(self.model.actor_id), User::from).await
+    }
+
+    /// The recipient after the transition (a redirect changes it).
+    async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        load(&loaders(ctx)?.users, self.model.to_user_id, User::from).await
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct HandoffFilterInput {
+    /// Sent to the caller (`INCOMING`) or by the caller (`OUTGOING`); both when omitted.
+    pub direction: Option<HandoffDirection>,
+    #[graphql(default)]
+    pub kind: Vec<HandoffKind>,
+    #[graphql(default)]
+    pub status: Vec<HandoffStatus>,
+    /// `true`: pending past `dueAt` — a manager's escalation queue.
+    pub overdue: Option<bool>,
+    /// Changed at or after this time: what a client missed while disconnected.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject)]
+pub struct HandoffOrderInput {
+    pub field: HandoffOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject)]
+pub struct RequestHandoffInput {
+    pub kind: HandoffKind,
+    /// The lead, for `SDR_TO_AE`.
+    pub lead_id: Option<ID>,
+    /// The account, for every other kind.
+    pub account_id: Option<ID>,
+    /// The recipient.
+    pub to_user_id: ID,
+    /// What the recipient needs to know; required.
+    pub note: String,
+}
+
+#[derive(Default)]
+pub struct HandoffQuery;
+
+#[Object]
+impl HandoffQuery {
+    /// Handoffs the caller sent or received, and, for managers, their team's.
+    #[allow(clippy::too_many_arguments)]
+    async fn handoffs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<HandoffFilterInput>,
+        order_by: Option<HandoffOrderInput>,
+    ) -> async_graphql::Result<Conn<Handoff>> {
+        let actor = actor(ctx)?;
+        let st = state(ctx)?;
+        let f = filter.unwrap_or_default();
+        let filter = HandoffFilter {
+            direction: f.direction,
+            kind: f.kind,
+            status: f.status,
+            overdue: f.overdue,
+            updated_since: f.updated_since,
+            lead_id: None,
+            account_id: None,
+        };
+        let order = order_by.map_or((HandoffOrderField::CreatedAt, true), |o| {
+            (o.field, o.direction == OrderDirection::Desc)
+        });
+        let paged = svc::list(
+            &st.db,
+            actor,
+            st.clock.now(),
+            &filter,
+            order,
+            &page_args(first, after, last, before),
+        )
+        .await?;
+        Ok(to_connection(paged, Handoff::from))
+    }
+}
+
+#[derive(Default)]
+pub struct HandoffMutation;
+
+#[Object]
+impl HandoffMutation {
+    /// Proposes a handoff; it is `PENDING` until the recipient answers.
+    async fn request_handoff(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestHandoffInput,
+    ) -> async_graphql::Result<Handoff> {
+        let actor = actor(ctx)?;
+        let i = NewHandoff {
+            kind: input.kind,
+            lead_id: opt_id(input.lead_id.as_ref(), "Lead", "leadId")?,
+            account_id: opt_id(input.account_id.as_ref(), "Account", "accountId")?,
+            to_user_id: GlobalId::decode_as(&input.to_user_id, "User", "toUserId")?,
+            note: input.note,
+        };
+        Ok(svc::request(state(ctx)?, actor, i).await?.into())
+    }
+
+    /// Takes the handoff on: converts the lead, or assigns the account, as its kind says.
+    async fn accept_handoff(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+    ) -> async_graphql::Result<Handoff> {
+        resolve(ctx, id, version, Resolve::Accept).await
+    }
+
+    /// Declines the handoff with a reason and a note; a lead goes back to its SDR.
+    async fn reject_handoff(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        reason_code: RejectReason,
+        note: String,
+    ) -> async_graphql::Result<Handoff> {
+        let what = Resolve::Reject {
+            reason: reason_code,
+            note,
+        };
+        resolve(ctx, id, version, what).await
+    }
+
+    /// Withdraws a pending handoff; only its sender may.
+    async fn cancel_handoff(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        note: Option<String>,
+    ) -> async_graphql::Result<Handoff> {
+        resolve(ctx, id, version, Resolve::Cancel { note }).await
+    }
+
+    /// Gives a pending handoff to another recipient of the right role in the caller's
+    /// team (a manager above the recipient, or a director).
+    async fn redirect_handoff(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        to_user_id: ID,
+        note: Option<String>,
+    ) -> async_graphql::Result<Handoff> {
+        let to_user_id = GlobalId::decode_as(&to_user_id, "User", "toUserId")?;
+        resolve(ctx, id, version, Resolve::Redirect { to_user_id, note }).await
+    }
+}
+
+async fn resolve(
+    ctx: &Context<'_>,
+    id: ID,
+    version: i32,
+    what: Resolve,
+) -> async_graphql::Result<Handoff> {
+    let actor = actor(ctx)?;
+    let id = GlobalId::decode_as(&id, "Handoff", "id")?;
+    Ok(svc::resolve(state(ctx)?, actor, id, version, what)
+        .await?
+        .into())
+}
