@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod matrix;
+mod paging;
 mod sales;
 mod schema;
 mod tokens;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod child_page;
 pub mod connection;
 pub mod context;
 pub mod leads;
