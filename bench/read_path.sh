@@ -41,7 +41,7 @@ mkdir "$PGDATA"
 [ "$(id -u)" = 0 ] && chown postgres "$PGDATA"
 as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w start -o \
-  "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements \
+  "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements,auto_explain \
    -c pg_stat_statements.track=all -c max_connections=200 -c shared_buffers=256MB \
    -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -A -t -v ON_ERROR_STOP=1)
@@ -62,9 +62,11 @@ echo "== seed --scale $N"
 /usr/bin/time -f "seed wall=%es maxrss=%MKB" "$BIN" seed --scale "$N" 2>&1 | tail -n 1
 sql "VACUUM ANALYZE" >/dev/null
 
-"$BIN" serve &
-SERVER=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+start_server() {
+  "$BIN" serve &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+}
 
 gql() { # token body
   curl -fs "http://127.0.0.1:$PORT/graphql" -H 'Content-Type: application/json' ${1:+-H "Authorization: Bearer $1"} -d "$2"
@@ -156,6 +158,20 @@ echo "SELECT json_agg(x) FROM (SELECT $PAGE_COLS FROM opportunities ORDER BY clo
 echo "SELECT json_agg(x) FROM (SELECT $PAGE_COLS FROM opportunities WHERE (close_date, id) > (CAST(:d AS date), CAST(:id AS uuid))
       ORDER BY close_date, id LIMIT 101) x;" >"$WORK/page500.sql"
 echo "SELECT id, role, active, tokens_valid_after FROM users WHERE id = CAST(:me AS uuid);" >"$WORK/me.sql"
+
+# EXPLAIN_OUT=file: the plans PostgreSQL ran for the sales manager's nested list with
+# its totals (auto_explain, on a server started only for this), before the benchmark.
+if [ -n "${EXPLAIN_OUT:-}" ]; then
+  sql "ALTER DATABASE salesgraph_bench SET auto_explain.log_min_duration = 0"
+  sql "ALTER DATABASE salesgraph_bench SET auto_explain.log_analyze = on"
+  start_server
+  COUNTED='{ accounts(first: 50) { totalCount edges { node { id name opportunities(first: 10) { totalCount edges { node { id } } } } } } }'
+  gql "$(login scale-manager-00001@scale.example)" "{\"query\":\"$COUNTED\"}" >/dev/null
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  sql "ALTER DATABASE salesgraph_bench RESET ALL"
+  awk '/plan:$/ {on = 1; print; next} /^[ \t]/ && on {print; next} {on = 0}' "$WORK/pg.log" >"$EXPLAIN_OUT"
+fi
+start_server
 
 NESTED='{ accounts(first: 50) { edges { node { id name owner { name } opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }'
 DIRECTOR=$(login scale-director-00001@scale.example)
