@@ -40,8 +40,8 @@ trap cleanup EXIT
 mkdir "$PGDATA"
 [ "$(id -u)" = 0 ] && chown postgres "$PGDATA"
 as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w start -o \
-  "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements,auto_explain \
+as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start -o \
+  "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements,auto_explain \
    -c pg_stat_statements.track=all -c max_connections=200 -c shared_buffers=256MB \
    -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -A -t -v ON_ERROR_STOP=1)
@@ -169,7 +169,7 @@ if [ -n "${EXPLAIN_OUT:-}" ]; then
   gql "$(login scale-manager-00001@scale.example)" "{\"query\":\"$COUNTED\"}" >/dev/null
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   sql "ALTER DATABASE salesgraph_bench RESET ALL"
-  awk '/plan:$/ {on = 1; print; next} /^[ \t]/ && on {print; next} {on = 0}' "$WORK/pg.log" >"$EXPLAIN_OUT"
+  awk '/plan:$/ {on = 1; print; next} /^[ \t]/ && on {print; next} {on = 0}' "$PGDATA/server.log" >"$EXPLAIN_OUT"
 fi
 start_server
 
