@@ -364,17 +364,11 @@ fn account_scope_rule(actor: &Actor) -> Condition {
             .add(Expr::col(col(A::AccountManagerId)).eq(me))
             .add(in_own_territories(col(A::TerritoryId), actor)),
         CustomerSuccess => Condition::all().add(Expr::col(col(A::CsmId)).eq(me)),
-        SalesManager => keyed_union(
-            col(A::Id),
-            accounts::Entity,
-            A::Id,
-            [
-                in_team_of(col(A::OwnerId), me),
-                in_team_of(col(A::AccountManagerId), me),
-                in_team_of(col(A::CsmId), me),
-                in_own_territories(col(A::TerritoryId), actor),
-            ],
-        ),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(A::OwnerId), me))
+            .add(in_team_of(col(A::AccountManagerId), me))
+            .add(in_team_of(col(A::CsmId), me))
+            .add(in_own_territories(col(A::TerritoryId), actor)),
         Partner => {
             let p = actor.partner_id.unwrap_or_default();
             Condition::any()
@@ -431,15 +425,9 @@ fn lead_scope_rule(actor: &Actor) -> Condition {
             ),
         ),
         AccountManager | CustomerSuccess => Condition::all().add(Expr::col(col(L::OwnerId)).eq(me)),
-        SalesManager => keyed_union(
-            col(L::Id),
-            leads::Entity,
-            L::Id,
-            [
-                in_team_of(col(L::OwnerId), me),
-                in_own_territories(col(L::TerritoryId), actor),
-            ],
-        ),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(L::OwnerId), me))
+            .add(in_own_territories(col(L::TerritoryId), actor)),
         Partner => nothing(),
     }
 }
@@ -458,15 +446,9 @@ fn opportunity_scope_rule(actor: &Actor) -> Condition {
         Sdr | AccountExecutive | AccountManager | CustomerSuccess => {
             Condition::all().add(Expr::col(col(O::OwnerId)).eq(me))
         }
-        SalesManager => keyed_union(
-            col(O::Id),
-            opportunities::Entity,
-            O::Id,
-            [
-                in_team_of(col(O::OwnerId), me),
-                in_own_territories(col(O::TerritoryId), actor),
-            ],
-        ),
+        SalesManager => Condition::any()
+            .add(in_team_of(col(O::OwnerId), me))
+            .add(in_own_territories(col(O::TerritoryId), actor)),
         Partner => Condition::all()
             .add(Expr::col(col(O::PartnerId)).eq(actor.partner_id.unwrap_or_default())),
     }
@@ -530,33 +512,6 @@ fn audit_scope_rule(actor: &Actor) -> Condition {
         ),
         _ => nothing(),
     }
-}
-
-/// `id IN (SELECT id FROM table WHERE branch₁ UNION ALL SELECT id … WHERE branch₂ …)`:
-/// the same rows as `branch₁ OR branch₂ OR …`, but each branch is its own keyed
-/// semi-join that PostgreSQL answers from that column's index, where an OR of subplans
-/// makes it scan the whole table. (Inside each branch, the table's name refers to the
-/// branch's own FROM, so the branch conditions are written as for the outer query.)
-fn keyed_union<const N: usize>(
-    id: impl IntoColumnRef,
-    table: impl sea_orm::sea_query::IntoTableRef + Clone,
-    table_id: impl IntoColumnRef + Clone,
-    branches: [Condition; N],
-) -> Condition {
-    let mut selects = branches.into_iter().map(|branch| {
-        Query::select()
-            .column(table_id.clone())
-            .from(table.clone())
-            .cond_where(branch)
-            .to_owned()
-    });
-    let Some(mut union) = selects.next() else {
-        return nothing();
-    };
-    for next in selects {
-        union.union(UnionType::All, next);
-    }
-    Condition::all().add(Expr::col(id).in_subquery(union))
 }
 
 /// `column IN (the team of user)`: the user and everyone whose manager chain reaches them.
