@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    Condition, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, Order,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
     sea_query::{Expr, Func, IntoColumnRef, LikeExpr, NullOrdering},
 };
 use uuid::Uuid;
@@ -62,9 +62,11 @@ pub fn key_in(backend: DbBackend, column: impl IntoColumnRef, keys: &[Uuid]) -> 
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        // Written whole: sea-query would parenthesize a bare `ANY(…)` operand.
+        // Written whole: sea-query would parenthesize a bare `ANY(…)` operand. The cast
+        // sits in a scalar subquery so it runs once (an InitPlan): text → uuid[] is not
+        // folded at plan time, and inline it would be parsed again for every row.
         Condition::all().add(Expr::cust_with_exprs(
-            "$1 = ANY(CAST($2 AS uuid[]))",
+            "$1 = ANY(CAST((SELECT CAST($2 AS uuid[])) AS uuid[]))",
             [col, Expr::val(array)],
         ))
     } else {
@@ -197,7 +199,16 @@ pub fn beyond<E: EntityTrait>(
     use sea_orm::sea_query::ExprTrait as _;
     let k = Expr::col((E::default(), key));
     let id = Expr::col((E::default(), tiebreak));
+    // A NOT NULL key needs no NULL branch, which would keep PostgreSQL from answering
+    // the row comparison with an index range scan.
+    let nullable = key.def().is_null();
     match (cursor.key_is_null(), descending) {
+        (false, false) if !nullable => {
+            Condition::all().add(Expr::tuple([k, id]).gt(Expr::tuple([
+                cursor.key.clone().into(),
+                cursor.id.clone().into(),
+            ])))
+        }
         (false, false) => Condition::any()
             .add(Expr::tuple([k.clone(), id]).gt(Expr::tuple([
                 cursor.key.clone().into(),
