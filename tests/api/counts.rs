@@ -90,7 +90,7 @@ async fn nested_accounts_query_costs_the_same_for_5_and_50() {
         assert_eq!((n5, n50), (5, 50), "{who}");
         assert_eq!(small, large, "{who}: statements grow with the page size");
         // actor, count, page, owners, territories, opportunity counts and page,
-        // opportunity owners (batched with the account owners when they coincide)
+        // opportunity owners
         assert!(large <= 8, "{who}: {large} statements");
     }
 }
@@ -165,4 +165,35 @@ async fn me_costs_one_statement_the_session_check() {
         .await;
     assert_eq!(body["data"]["me"]["email"], "ae@test.example", "{body}");
     assert_eq!(app.statements() - before, 1);
+}
+
+/// Statements for `query` with `$n`, as `who`.
+async fn statements_for(app: &TestApp, who: &str, query: &str, n: i64) -> u64 {
+    let token = app.token(who);
+    let before = app.statements();
+    let body = app.gql(query, json!({ "n": n }), Some(&token)).await;
+    assert!(body["errors"].is_null(), "{who}: {body}");
+    app.statements() - before
+}
+
+#[tokio::test]
+async fn nested_list_without_totals_is_three_statements() {
+    let app = TestApp::spawn().await;
+    bulk(&app).await;
+    let lean = "query($n: Int!) { accounts(first: $n) { edges { node { id name opportunities(first: 10) { pageInfo { hasNextPage endCursor } edges { cursor node { id amount stage } } } } } } }";
+    let owners = "query($n: Int!) { accounts(first: $n) { edges { node { id name owner { name } opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }";
+    let counted = "query($n: Int!) { accounts(first: $n) { totalCount edges { node { opportunities(first: 10) { totalCount edges { node { id } } } } } } }";
+    for who in ["director", "manager", "ae", "sdr"] {
+        for n in [5, 50] {
+            // The session check, the accounts page, every account's opportunities page.
+            let lean_n = statements_for(&app, who, lean, n).await;
+            assert!(lean_n <= 3, "{who} first: {n}: {lean_n} statements");
+            // … and one statement per level for the owners' names.
+            let owners_n = statements_for(&app, who, owners, n).await;
+            assert!(owners_n <= 5, "{who} first: {n}: {owners_n} statements");
+            // Totals cost one statement each, and only when selected.
+            let counted_n = statements_for(&app, who, counted, n).await;
+            assert!(counted_n <= 5, "{who} first: {n}: {counted_n} statements");
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod matrix;
+mod paging;
 mod partners;
 mod persisted;
 mod reports;

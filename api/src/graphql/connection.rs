@@ -1,36 +1,47 @@
-//! Relay connections built from a service's `Paged` result.
+//! Relay connections built from a service's `Paged` result, top-level or nested: the
+//! one keyset connection core (cursors from `services::cursor`, windows from
+//! `services::page`, nested pages from `loaders::ChildPage`).
 
 use async_graphql::{
-    SimpleObject,
+    Context, Object,
     connection::{Connection, CursorType, Edge, EmptyFields},
+    dataloader::DataLoader,
 };
-
-use async_graphql::dataloader::DataLoader;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use super::loaders::{ChildPage, PageKey, shared};
-use crate::services::page::{PageArgs, Paged, decode_cursor, encode_cursor};
+use super::{
+    context::state,
+    loaders::{ChildPage, PageKey, shared},
+};
+use crate::services::page::{PageArgs, Paged, Total};
 
 /// Extra fields on every connection.
-#[derive(SimpleObject)]
 pub struct ConnectionFields {
-    /// Rows matching the filter within the caller's scope, across all pages.
-    pub total_count: u64,
+    total: Total,
 }
 
-/// An opaque offset cursor.
-pub struct Cursor(pub u64);
+#[Object]
+impl ConnectionFields {
+    /// Rows matching the filter within the caller's scope, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        // Counted only here, so a query that does not select it does not pay for it.
+        Ok(self.total.resolve(&state(ctx)?.db).await?)
+    }
+}
+
+/// An opaque keyset cursor, already encoded by the service that read the row.
+pub struct Cursor(pub String);
 
 impl CursorType for Cursor {
     type Error = crate::error::AppError;
 
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        decode_cursor(s, "after").map(Cursor)
+        Ok(Cursor(s.to_owned()))
     }
 
     fn encode_cursor(&self) -> String {
-        encode_cursor(self.0)
+        self.0.clone()
     }
 }
 
@@ -57,43 +68,20 @@ where
     let mut conn = Connection::with_additional_fields(
         paged.window.has_previous,
         paged.window.has_next,
-        ConnectionFields {
-            total_count: paged.total,
-        },
+        ConnectionFields { total: paged.total },
     );
-    let offset = paged.window.offset;
     conn.edges.extend(
         paged
             .items
             .into_iter()
-            .enumerate()
-            .map(|(i, m)| Edge::new(Cursor(offset + i as u64), convert(m))),
+            .zip(paged.cursors)
+            .map(|(m, c)| Edge::new(Cursor(c), convert(m))),
     );
     conn
 }
 
-/// Nested lists page forward only (`first`, `after`): one windowed query serves every
-/// parent at once.
-pub fn nested_window(
-    first: Option<i32>,
-    after: Option<String>,
-) -> Result<(u64, u64), crate::error::AppError> {
-    let args = PageArgs {
-        first,
-        after,
-        last: None,
-        before: None,
-    };
-    args.validate()?;
-    let offset = match args.after.as_deref() {
-        Some(c) => decode_cursor(c, "after")? + 1,
-        None => 0,
-    };
-    let limit = first.map_or(crate::services::page::DEFAULT_PAGE, |f| f as u64);
-    Ok((offset, limit))
-}
-
-/// One page of a nested list through its windowed loader, as a connection.
+/// One page of a nested list through its windowed loader, as a connection. Nested
+/// lists page forward (`first`, `after`); all parents' pages come from one statement.
 pub async fn nested<E, T>(
     loader: &DataLoader<ChildPage<E>>,
     parent: Uuid,
@@ -107,37 +95,33 @@ where
     E::Column: Send + Sync,
     T: async_graphql::OutputType,
 {
-    let (offset, limit) = nested_window(first, after)?;
+    let page = PageArgs {
+        first,
+        after,
+        last: None,
+        before: None,
+    };
+    let child = loader.loader();
+    // Checked here, before any SQL, so a bad cursor is the caller's error, named.
+    let plan = page.plan(&child.sort_key())?;
+    let limit = plan.first.unwrap_or(crate::services::page::DEFAULT_PAGE);
     let rows = loader
         .load_one(PageKey {
             parent,
-            offset,
+            after: page.after.clone(),
             limit,
         })
         .await
-        .map_err(shared)?;
-    Ok(child_connection(rows, offset, convert))
-}
-
-pub fn child_connection<M, T>(
-    rows: Option<crate::graphql::loaders::ChildRows<M>>,
-    offset: u64,
-    convert: impl Fn(M) -> T,
-) -> Conn<T>
-where
-    T: async_graphql::OutputType,
-{
-    let (rows, total) = rows.map_or((Vec::new(), 0), |r| (r.rows, r.total));
-    let end = offset + rows.len() as u64;
-    let mut conn = Connection::with_additional_fields(
-        offset > 0 && total > 0,
-        end < total,
-        ConnectionFields { total_count: total },
-    );
-    conn.edges.extend(
-        rows.into_iter()
-            .enumerate()
-            .map(|(i, m)| Edge::new(Cursor(offset + i as u64), convert(m))),
-    );
-    conn
+        .map_err(shared)?
+        .unwrap_or_default();
+    let paged = Paged {
+        items: rows.rows,
+        cursors: rows.cursors,
+        total: child.total_of(parent),
+        window: crate::services::page::Window {
+            has_previous: plan.after.is_some(),
+            has_next: rows.more,
+        },
+    };
+    Ok(to_connection(paged, convert))
 }

@@ -8,13 +8,11 @@ use entity::{
     accounts, activities, handoff_events, handoffs, leads, opportunities, partners, territories,
     territory_members, users,
 };
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
-    sea_query::{Alias, Asterisk, Expr, ExprTrait, Query},
-};
+use sea_orm::{Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+pub use super::child_page::{ChildPage, ChildRows, PageKey};
+pub use crate::services::page::key_in;
 use crate::{auth::Actor, error::AppError, services};
 
 /// The loaders of one request; each applies the caller's scope in its SQL.
@@ -59,7 +57,7 @@ fn page_loader<T: Loader<PageKey> + Send + Sync + 'static>(t: T) -> DataLoader<T
     DataLoader::new(t, spawn_after_yields)
 }
 
-fn spawn_after_yields(
+pub(super) fn spawn_after_yields(
     fut: futures_util::future::BoxFuture<'static, ()>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -171,12 +169,12 @@ impl Loaders {
 }
 
 pub struct Scope {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     actor: Option<Actor>,
 }
 
 impl Scope {
-    fn actor(&self) -> Result<&Actor, Arc<AppError>> {
+    pub(super) fn actor(&self) -> Result<&Actor, Arc<AppError>> {
         self.actor
             .as_ref()
             .ok_or_else(|| Arc::new(AppError::unauthenticated()))
@@ -209,7 +207,11 @@ impl Loader<Uuid> for UserNameLoader {
             .select_only()
             .column(users::Column::Id)
             .column(users::Column::Name)
-            .filter(users::Column::Id.is_in(keys.iter().copied()))
+            .filter(key_in(
+                self.0.db.get_database_backend(),
+                (users::Entity, users::Column::Id),
+                keys,
+            ))
             .into_tuple()
             .all(&self.0.db)
             .await
@@ -290,7 +292,7 @@ keyed!(
     activities
 );
 
-type ScopeFn = fn(&Actor) -> Condition;
+pub(super) type ScopeFn = fn(&Actor) -> Condition;
 
 /// Rows of `E` by id, within the actor's scope for `E`.
 pub struct ById<E: EntityTrait> {
@@ -321,147 +323,16 @@ where
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let actor = self.scope.actor()?;
         let rows = E::find()
-            .filter(self.id.is_in(keys.iter().copied()))
+            .filter(key_in(
+                self.scope.db.get_database_backend(),
+                (E::default(), self.id),
+                keys,
+            ))
             .filter((self.condition)(actor))
             .all(&self.scope.db)
             .await
             .map_err(|e| Arc::new(AppError::from(e)))?;
         Ok(rows.into_iter().map(|m| (m.key(), m)).collect())
-    }
-}
-
-/// One page of a nested list: `parent`'s children from `offset`, at most `limit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PageKey {
-    pub parent: Uuid,
-    pub offset: u64,
-    pub limit: u64,
-}
-
-/// A page of children and how many there are in all (within scope).
-#[derive(Debug, Clone)]
-pub struct ChildRows<M> {
-    pub rows: Vec<M>,
-    pub total: u64,
-}
-
-/// Nested connections (an account's opportunities, …) for many parents at once: one
-/// windowed query (`ROW_NUMBER() OVER (PARTITION BY parent)`) and one grouped count,
-/// whatever the number of parents.
-pub struct ChildPage<E: EntityTrait> {
-    scope: Arc<Scope>,
-    parent: E::Column,
-    parent_of: fn(&E::Model) -> Option<Uuid>,
-    condition: ScopeFn,
-    order_sql: &'static str,
-}
-
-impl<E: EntityTrait> ChildPage<E> {
-    fn new(
-        scope: &Arc<Scope>,
-        parent: E::Column,
-        parent_of: fn(&E::Model) -> Option<Uuid>,
-        condition: ScopeFn,
-        order_sql: &'static str,
-    ) -> Self {
-        Self {
-            scope: scope.clone(),
-            parent,
-            parent_of,
-            condition,
-            order_sql,
-        }
-    }
-}
-
-impl<E> Loader<PageKey> for ChildPage<E>
-where
-    E: EntityTrait + Send + Sync,
-    E::Model: Clone + Send + Sync + 'static,
-    E::Column: Send + Sync,
-{
-    type Value = ChildRows<E::Model>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
-        let actor = self.scope.actor()?;
-        let db = &self.scope.db;
-        let err = |e: sea_orm::DbErr| Arc::new(AppError::from(e));
-        let parents: Vec<Uuid> = keys.iter().map(|k| k.parent).collect();
-        let scope = Condition::all()
-            .add(self.parent.is_in(parents.iter().copied()))
-            .add((self.condition)(actor));
-        let counts: HashMap<Uuid, i64> = E::find()
-            .select_only()
-            .column(self.parent)
-            .column_as(Expr::col(self.parent).count(), "n")
-            .filter(scope.clone())
-            .group_by(self.parent)
-            .into_tuple::<(Uuid, i64)>()
-            .all(db)
-            .await
-            .map_err(err)?
-            .into_iter()
-            .collect();
-        // Keys normally share one window; each distinct window costs one query.
-        let mut windows: Vec<(u64, u64)> = keys.iter().map(|k| (k.offset, k.limit)).collect();
-        windows.sort_unstable();
-        windows.dedup();
-        let mut out = HashMap::new();
-        for (offset, limit) in windows {
-            let wanted: Vec<Uuid> = keys
-                .iter()
-                .filter(|k| k.offset == offset && k.limit == limit)
-                .map(|k| k.parent)
-                .collect();
-            let rows = if limit == 0 {
-                Vec::new()
-            } else {
-                let parent_name = sea_orm::IdenStatic::as_str(&self.parent);
-                let mut inner = E::find()
-                    .filter(scope.clone())
-                    .filter(self.parent.is_in(wanted.iter().copied()))
-                    .into_query();
-                inner.expr_as(
-                    Expr::cust(format!(
-                        "ROW_NUMBER() OVER (PARTITION BY {parent_name} ORDER BY {})",
-                        self.order_sql
-                    )),
-                    Alias::new("rn"),
-                );
-                let outer = Query::select()
-                    .column(Asterisk)
-                    .from_subquery(inner, Alias::new("w"))
-                    .and_where(Expr::col(Alias::new("rn")).gt(offset as i64))
-                    .and_where(Expr::col(Alias::new("rn")).lte((offset + limit) as i64))
-                    .order_by(Alias::new("rn"), sea_orm::Order::Asc)
-                    .to_owned();
-                let stmt = db.get_database_backend().build(&outer);
-                E::find().from_raw_sql(stmt).all(db).await.map_err(err)?
-            };
-            let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
-            for row in rows {
-                if let Some(p) = (self.parent_of)(&row) {
-                    grouped.entry(p).or_default().push(row);
-                }
-            }
-            for parent in wanted {
-                let key = PageKey {
-                    parent,
-                    offset,
-                    limit,
-                };
-                let total = u64::try_from(counts.get(&parent).copied().unwrap_or(0)).unwrap_or(0);
-                out.insert(
-                    key,
-                    ChildRows {
-                        rows: grouped.remove(&parent).unwrap_or_default(),
-                        total,
-                    },
-                );
-            }
-        }
-        Ok(out)
     }
 }
 
@@ -475,7 +346,14 @@ impl Loader<Uuid> for MembersLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         self.0.actor()?;
         let rows = territory_members::Entity::find()
-            .filter(territory_members::Column::TerritoryId.is_in(keys.iter().copied()))
+            .filter(key_in(
+                self.0.db.get_database_backend(),
+                (
+                    territory_members::Entity,
+                    territory_members::Column::TerritoryId,
+                ),
+                keys,
+            ))
             .order_by_asc(territory_members::Column::CreatedAt)
             .all(&self.0.db)
             .await

@@ -7,6 +7,7 @@ pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod budget;
+pub mod child_page;
 pub mod connection;
 pub mod context;
 pub mod cost;

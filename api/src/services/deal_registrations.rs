@@ -179,6 +179,7 @@ pub async fn list(
     .await?;
     Ok(Paged {
         items: with_status(&state.db, paged.items, now).await?,
+        cursors: paged.cursors,
         total: paged.total,
         window: paged.window,
     })

@@ -1,14 +1,19 @@
-//! Relay-style pagination arguments, validated, and the window they select once the
-//! total is known. Cursors are offsets into the ordered, scoped result.
+//! Relay pagination over keyset cursors: a page is found through the sort key's index
+//! (`(key, id) > (cursor.key, cursor.id)`), so page 500 costs what page 1 costs, and a
+//! row inserted between two fetches is neither skipped nor repeated. The total is only
+//! counted when a client selects `totalCount` (see `Total`).
 
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use sea_orm::{
-    Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryOrder, QuerySelect,
-    Select,
-    sea_query::{Expr, Func, IntoColumnRef, LikeExpr},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, Order,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
+    sea_query::{Expr, Func, IntoColumnRef, LikeExpr, NullOrdering},
 };
+use uuid::Uuid;
 
+pub use super::cursor::{Cursor, SortKey};
 use crate::error::AppError;
 
 /// Case-insensitive "contains" over any of `columns`, with LIKE wildcards in the search
@@ -44,6 +49,31 @@ pub fn text_search<C: IntoColumnRef + Clone>(
     Ok(Some(any))
 }
 
+/// `column` is one of `keys`: on PostgreSQL `= ANY($1)` with one array parameter, so
+/// every batch size shares one prepared statement; elsewhere `IN (…)`.
+pub fn key_in(backend: DbBackend, column: impl IntoColumnRef, keys: &[Uuid]) -> Condition {
+    use sea_orm::sea_query::ExprTrait as _;
+    let col = Expr::col(column);
+    if backend == DbBackend::Postgres {
+        let array = format!(
+            "{{{}}}",
+            keys.iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        // Written whole: sea-query would parenthesize a bare `ANY(…)` operand. The cast
+        // sits in a scalar subquery so it runs once (an InitPlan): text → uuid[] is not
+        // folded at plan time, and inline it would be parsed again for every row.
+        Condition::all().add(Expr::cust_with_exprs(
+            "$1 = ANY(CAST((SELECT CAST($2 AS uuid[])) AS uuid[]))",
+            [col, Expr::val(array)],
+        ))
+    } else {
+        Condition::all().add(col.is_in(keys.iter().copied()))
+    }
+}
+
 pub const DEFAULT_PAGE: u64 = 20;
 pub const MAX_PAGE: u64 = 100;
 
@@ -55,72 +85,47 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-/// The rows a page covers: `offset .. offset + limit` of `total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a page reports about its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Window {
-    pub offset: u64,
-    pub limit: u64,
     pub has_previous: bool,
     pub has_next: bool,
 }
 
-/// Counts the rows of a scoped, filtered query, then fetches the page `page` selects,
-/// ordered by `order` (then `tiebreak`, so equal values keep a stable order). Two
-/// statements, whatever the page size.
-pub async fn fetch_page<E, C>(
-    db: &C,
-    query: Select<E>,
-    page: &PageArgs,
-    order: E::Column,
-    descending: bool,
-    tiebreak: E::Column,
-) -> Result<Paged<E::Model>, AppError>
-where
-    E: EntityTrait,
-    E::Model: Send + Sync,
-    C: ConnectionTrait,
-{
-    let total = query.clone().count(db).await?;
-    let window = page.window(total)?;
-    if window.limit == 0 {
-        return Ok(Paged {
-            items: Vec::new(),
-            total,
-            window,
-        });
-    }
-    let dir = if descending { Order::Desc } else { Order::Asc };
-    let items = query
-        .order_by(order, dir.clone())
-        .order_by(tiebreak, dir)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(db)
-        .await?;
-    Ok(Paged {
-        items,
-        total,
-        window,
-    })
+/// How many rows the whole list has, computed only when asked for.
+#[derive(Clone)]
+pub enum Total {
+    Known(u64),
+    /// A `COUNT` over the scoped, filtered query; run against the request's database
+    /// only when `totalCount` is resolved.
+    Count(Statement),
+    /// A count that comes from elsewhere (a nested list's batched count loader).
+    Deferred(Arc<dyn Fn() -> BoxFuture<'static, Result<u64, AppError>> + Send + Sync>),
 }
 
+impl Total {
+    pub async fn resolve<C: ConnectionTrait>(&self, db: &C) -> Result<u64, AppError> {
+        match self {
+            Total::Known(n) => Ok(*n),
+            Total::Count(stmt) => {
+                let row = db.query_one_raw(stmt.clone()).await?;
+                let n: i64 = match row {
+                    Some(r) => r.try_get_by_index(0)?,
+                    None => 0,
+                };
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+            Total::Deferred(f) => f().await,
+        }
+    }
+}
+
+/// One page: its rows, each with its cursor, the neighbours and the (lazy) total.
 pub struct Paged<T> {
     pub items: Vec<T>,
-    pub total: u64,
+    pub cursors: Vec<String>,
+    pub total: Total,
     pub window: Window,
-}
-
-pub fn encode_cursor(offset: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
-}
-
-pub fn decode_cursor(raw: &str, field: &str) -> Result<u64, AppError> {
-    URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("o:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| AppError::bad_input(field, "is not a valid cursor"))
 }
 
 fn size(value: Option<i32>, field: &str) -> Result<Option<u64>, AppError> {
@@ -138,101 +143,186 @@ fn size(value: Option<i32>, field: &str) -> Result<Option<u64>, AppError> {
     }
 }
 
+/// Validated page arguments, cursors decoded against the list they must belong to.
+pub struct Plan {
+    pub first: Option<u64>,
+    pub last: Option<u64>,
+    pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+}
+
 impl PageArgs {
-    /// Validates sizes and cursors before any SQL runs.
+    /// Validates sizes and the cursors' syntax before any SQL runs. (Whether a cursor
+    /// belongs to this list and order is checked by `fetch_page`.)
     pub fn validate(&self) -> Result<(), AppError> {
-        self.parts().map(|_| ())
+        size(self.first, "first")?;
+        size(self.last, "last")?;
+        for (raw, field) in [(&self.after, "after"), (&self.before, "before")] {
+            if let Some(raw) = raw {
+                Cursor::decode(raw, field)?;
+            }
+        }
+        Ok(())
     }
 
-    #[allow(clippy::type_complexity)]
-    fn parts(&self) -> Result<(Option<u64>, Option<u64>, Option<u64>, Option<u64>), AppError> {
+    /// The sizes and cursors, checked against `key` (the list and its order).
+    pub fn plan(&self, key: &SortKey) -> Result<Plan, AppError> {
         let first = size(self.first, "first")?;
         let last = size(self.last, "last")?;
-        let after = self
-            .after
-            .as_deref()
-            .map(|c| decode_cursor(c, "after"))
-            .transpose()?;
-        let before = self
-            .before
-            .as_deref()
-            .map(|c| decode_cursor(c, "before"))
-            .transpose()?;
-        Ok((first, last, after, before))
-    }
-
-    /// The window for a result of `total` rows, as the Relay cursor spec slices it.
-    pub fn window(&self, total: u64) -> Result<Window, AppError> {
-        let (first, last, after, before) = self.parts()?;
+        let decode = |raw: &Option<String>, field: &str| {
+            raw.as_deref()
+                .map(|r| Cursor::decode(r, field).and_then(|c| c.check(key, field)))
+                .transpose()
+        };
         let first = if first.is_none() && last.is_none() {
             Some(DEFAULT_PAGE)
         } else {
             first
         };
-        let mut start = after.map_or(0, |a| a + 1).min(total);
-        let mut end = before.map_or(total, |b| b.min(total)).max(start);
-        if let Some(f) = first {
-            end = end.min(start + f);
-        }
-        if let Some(l) = last {
-            start = start.max(end.saturating_sub(l));
-        }
-        Ok(Window {
-            offset: start,
-            limit: end - start,
-            has_previous: start > 0,
-            has_next: end < total,
+        Ok(Plan {
+            first,
+            last,
+            after: decode(&self.after, "after")?,
+            before: decode(&self.before, "before")?,
         })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(
-        first: Option<i32>,
-        after: Option<u64>,
-        last: Option<i32>,
-        before: Option<u64>,
-    ) -> PageArgs {
-        PageArgs {
-            first,
-            after: after.map(encode_cursor),
-            last,
-            before: before.map(encode_cursor),
+/// `(key, id)` strictly beyond `cursor` when scanning `descending` or not. NULL keys
+/// sort after every value ascending (and so first descending), on both databases.
+pub fn beyond<E: EntityTrait>(
+    key: E::Column,
+    tiebreak: E::Column,
+    descending: bool,
+    cursor: &Cursor,
+) -> Condition {
+    use sea_orm::sea_query::ExprTrait as _;
+    let k = Expr::col((E::default(), key));
+    let id = Expr::col((E::default(), tiebreak));
+    // A NOT NULL key needs no NULL branch, which would keep PostgreSQL from answering
+    // the row comparison with an index range scan.
+    let nullable = key.def().is_null();
+    match (cursor.key_is_null(), descending) {
+        (false, false) if !nullable => {
+            Condition::all().add(Expr::tuple([k, id]).gt(Expr::tuple([
+                cursor.key.clone().into(),
+                cursor.id.clone().into(),
+            ])))
         }
+        (false, false) => Condition::any()
+            .add(Expr::tuple([k.clone(), id]).gt(Expr::tuple([
+                cursor.key.clone().into(),
+                cursor.id.clone().into(),
+            ])))
+            .add(k.is_null()),
+        (false, true) => Condition::all().add(Expr::tuple([k, id]).lt(Expr::tuple([
+            cursor.key.clone().into(),
+            cursor.id.clone().into(),
+        ]))),
+        (true, false) => Condition::all()
+            .add(k.is_null())
+            .add(id.gt(cursor.id.clone())),
+        (true, true) => Condition::any().add(k.clone().is_not_null()).add(
+            Condition::all()
+                .add(k.is_null())
+                .add(id.lt(cursor.id.clone())),
+        ),
     }
+}
 
-    #[test]
-    fn slices_like_relay() {
-        let w = args(None, None, None, None).window(50).unwrap();
-        assert_eq!(
-            (w.offset, w.limit, w.has_previous, w.has_next),
-            (0, 20, false, true)
-        );
-        let w = args(Some(10), Some(9), None, None).window(15).unwrap();
-        assert_eq!(
-            (w.offset, w.limit, w.has_previous, w.has_next),
-            (10, 5, true, false)
-        );
-        let w = args(None, None, Some(3), None).window(10).unwrap();
-        assert_eq!((w.offset, w.limit), (7, 3));
-        let w = args(None, None, Some(3), Some(5)).window(10).unwrap();
-        assert_eq!((w.offset, w.limit, w.has_previous), (2, 3, true));
-        let w = args(Some(5), Some(100), None, None).window(10).unwrap();
-        assert_eq!(w.limit, 0);
-    }
+/// The ORDER BY of a scan: NULL keys last ascending, first descending (PostgreSQL's
+/// default, so its indexes serve both directions), spelled out for SQLite.
+pub fn ordered<E: EntityTrait>(
+    query: Select<E>,
+    key: E::Column,
+    tiebreak: E::Column,
+    descending: bool,
+) -> Select<E> {
+    let (dir, nulls) = if descending {
+        (Order::Desc, NullOrdering::First)
+    } else {
+        (Order::Asc, NullOrdering::Last)
+    };
+    query
+        .order_by_with_nulls(key, dir.clone(), nulls)
+        .order_by(tiebreak, dir)
+}
 
-    #[test]
-    fn refuses_bad_sizes_and_cursors() {
-        assert!(args(Some(101), None, None, None).validate().is_err());
-        assert!(args(Some(-1), None, None, None).validate().is_err());
-        assert!(args(None, None, Some(1000), None).validate().is_err());
-        let bad = PageArgs {
-            after: Some("nope".into()),
-            ..Default::default()
-        };
-        assert!(bad.validate().is_err());
+/// The statement that counts the rows of `query` (unordered, so no sort is planned).
+pub fn count_statement<E: EntityTrait>(
+    backend: sea_orm::DatabaseBackend,
+    query: Select<E>,
+) -> Statement {
+    let counted = query.select_only().expr(Expr::cust("COUNT(*)"));
+    backend.build(&counted.into_query())
+}
+
+/// One page of a scoped, filtered query ordered by `order` then `tiebreak` (the id),
+/// found by keyset from the cursors: one statement whatever the page's depth. The
+/// total is only counted if the client selects it.
+pub async fn fetch_page<E, C>(
+    db: &C,
+    query: Select<E>,
+    page: &PageArgs,
+    order: E::Column,
+    descending: bool,
+    tiebreak: E::Column,
+) -> Result<Paged<E::Model>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    let key = SortKey::of::<E>(order, descending);
+    let plan = page.plan(&key)?;
+    let total = Total::Count(count_statement(db.get_database_backend(), query.clone()));
+    // Backward (`last` without `first`): scan in reverse from `before` (or the end).
+    let backward = plan.first.is_none();
+    let mut q = query;
+    if let Some(a) = &plan.after {
+        q = q.filter(beyond::<E>(order, tiebreak, descending, a));
     }
+    if let Some(b) = &plan.before {
+        q = q.filter(beyond::<E>(order, tiebreak, !descending, b));
+    }
+    let want = if backward {
+        plan.last.unwrap_or(DEFAULT_PAGE)
+    } else {
+        plan.first.unwrap_or(DEFAULT_PAGE)
+    };
+    let mut items = ordered(q, order, tiebreak, descending != backward)
+        .limit(want + 1)
+        .all(db)
+        .await?;
+    let more = items.len() as u64 > want;
+    items.truncate(want as usize);
+    let mut window = if backward {
+        items.reverse();
+        Window {
+            has_previous: more,
+            has_next: plan.before.is_some(),
+        }
+    } else {
+        Window {
+            has_previous: plan.after.is_some(),
+            has_next: more,
+        }
+    };
+    // `first` and `last` together: the last `last` of the first `first`.
+    if let (false, Some(last)) = (backward, plan.last)
+        && (items.len() as u64) > last
+    {
+        items.drain(..items.len() - last as usize);
+        window.has_previous = true;
+    }
+    let cursors = items
+        .iter()
+        .map(|m| Cursor::of_row(&key, m.get(order), m.get(tiebreak)).encode())
+        .collect();
+    Ok(Paged {
+        items,
+        cursors,
+        total,
+        window,
+    })
 }

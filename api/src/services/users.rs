@@ -114,11 +114,25 @@ pub async fn visible_by_ids<C: ConnectionTrait>(
     actor: &Actor,
     ids: &[Uuid],
 ) -> AppResult<Vec<users::Model>> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Id.is_in(ids.iter().copied()))
+    Ok(without_secrets()
+        .filter(super::page::key_in(
+            db.get_database_backend(),
+            (users::Entity, users::Column::Id),
+            ids,
+        ))
         .filter(policy::user_scope(actor))
         .all(db)
         .await?)
+}
+
+/// Users without their password hash (an empty string in its place): what every read
+/// that only shows a user needs, so a hash never leaves the database to print a name.
+fn without_secrets() -> sea_orm::Select<users::Entity> {
+    use sea_orm::{Iterable, QuerySelect, sea_query::Expr};
+    users::Entity::find()
+        .select_only()
+        .columns(users::Column::iter().filter(|c| !matches!(c, users::Column::PasswordHash)))
+        .column_as(Expr::val(""), "password_hash")
 }
 
 /// Direct reports of each of `manager_ids` that the actor may see (for DataLoaders).
@@ -127,8 +141,12 @@ pub async fn visible_reports<C: ConnectionTrait>(
     actor: &Actor,
     manager_ids: &[Uuid],
 ) -> AppResult<Vec<users::Model>> {
-    Ok(users::Entity::find()
-        .filter(users::Column::ManagerId.is_in(manager_ids.iter().copied()))
+    Ok(without_secrets()
+        .filter(super::page::key_in(
+            db.get_database_backend(),
+            (users::Entity, users::Column::ManagerId),
+            manager_ids,
+        ))
         .filter(policy::user_scope(actor))
         .order_by_asc(users::Column::Name)
         .all(db)
