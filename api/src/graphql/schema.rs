@@ -77,6 +77,7 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
     if let Some(state) = state {
         builder = builder.data(state);
     }
+    builder = super::descriptions::describe(builder);
     builder.finish()
 }
 
@@ -172,6 +173,7 @@ pub fn build_partner_schema(
     if let Some(state) = state {
         builder = builder.data(state);
     }
+    builder = super::descriptions::describe(builder);
     builder.finish()
 }
 
