@@ -729,7 +729,7 @@ impl QuotaMetric {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DealRegistrationStatus {
-    /// Waiting for a channel manager's decision.
+    /// Waiting for a sales manager's or director's decision.
     #[sea_orm(string_value = "SUBMITTED")]
     Submitted,
     /// Approved: the deal is the partner's.

@@ -144,7 +144,7 @@ pub enum RejectionReason {
     NotQualified,
     /// The partner registered the same opportunity before.
     Duplicate,
-    /// Another reason; ask your channel manager.
+    /// Another reason; the explanation says more.
     Other,
 }
 

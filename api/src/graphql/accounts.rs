@@ -235,7 +235,8 @@ pub struct CreateAccountInput {
     pub employee_count: Option<i32>,
     /// Omit to place the account by the territory criteria.
     pub territory_id: Option<ID>,
-    /// The account executive who owns the account (global id).
+    /// The user who owns the account (global id); the caller when omitted, if their role
+    /// owns accounts.
     pub owner_id: Option<ID>,
     /// Global id of the account manager (a user with role `ACCOUNT_MANAGER`).
     pub account_manager_id: Option<ID>,

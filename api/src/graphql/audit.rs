@@ -24,7 +24,7 @@ pub struct AuditEvent {
     pub id: ID,
     /// When it happened (ISO 8601, UTC).
     pub at: chrono::DateTime<chrono::Utc>,
-    /// What was done, for example `account.update`.
+    /// What was done: the name of the mutation, for example `createAccount`.
     pub action: String,
     /// The type of record it was done to, for example `Account`.
     pub entity_type: String,
@@ -67,7 +67,7 @@ pub struct AuditFilterInput {
     pub entity_id: Option<ID>,
     /// Only events by this user (global id).
     pub actor_id: Option<ID>,
-    /// Only events with exactly this action, for example `account.update`.
+    /// Only events with exactly this action (a mutation name, for example `createAccount`).
     pub action: Option<String>,
 }
 

@@ -213,7 +213,8 @@ impl DealRegistration {
         self.inner.model.review_note.clone()
     }
 
-    /// The channel manager who approved or rejected it, when the caller may see that user.
+    /// The sales manager or director who approved or rejected it, when the caller may see
+    /// that user.
     async fn reviewed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load(
             &loaders(ctx)?.users,
@@ -394,7 +395,8 @@ impl DealRegistrationMutation {
         )
     }
 
-    /// Rejects a submitted registration with a reason the partner will see. Channel managers and directors only.
+    /// Rejects a submitted registration with a reason the partner will see. Sales
+    /// managers and directors only.
     async fn reject_deal_registration(
         &self,
         ctx: &Context<'_>,

@@ -253,7 +253,7 @@ pub struct LeadOrderInput {
     pub direction: OrderDirection,
 }
 
-/// A new lead; it starts as `NEW`, owned by the caller.
+/// A new lead; it starts as `NEW`.
 #[derive(InputObject)]
 pub struct CreateLeadInput {
     /// Name of the company.
@@ -377,7 +377,7 @@ pub struct LeadMutation;
 
 #[Object]
 impl LeadMutation {
-    /// Creates a lead owned by the caller.
+    /// Creates a lead; an SDR or account executive creating it becomes its owner.
     async fn create_lead(
         &self,
         ctx: &Context<'_>,
