@@ -21,18 +21,25 @@ use serde::{Deserialize, Serialize};
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
+    /// Sales development rep: finds and qualifies leads.
     #[sea_orm(string_value = "SDR")]
     Sdr,
+    /// Account executive: closes new business.
     #[sea_orm(string_value = "ACCOUNT_EXECUTIVE")]
     AccountExecutive,
+    /// Account manager: grows existing customers.
     #[sea_orm(string_value = "ACCOUNT_MANAGER")]
     AccountManager,
+    /// Customer success: keeps customers healthy and renews them.
     #[sea_orm(string_value = "CUSTOMER_SUCCESS")]
     CustomerSuccess,
+    /// Sales manager: leads a team and sees what the team sees.
     #[sea_orm(string_value = "SALES_MANAGER")]
     SalesManager,
+    /// Director: sees and manages the whole organization.
     #[sea_orm(string_value = "DIRECTOR")]
     Director,
+    /// A user of a partner organization; sees only the partner portal schema.
     #[sea_orm(string_value = "PARTNER")]
     Partner,
 }
@@ -69,12 +76,16 @@ impl Role {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartnerTier {
+    /// Entry tier.
     #[sea_orm(string_value = "REGISTERED")]
     Registered,
+    /// Silver tier.
     #[sea_orm(string_value = "SILVER")]
     Silver,
+    /// Gold tier.
     #[sea_orm(string_value = "GOLD")]
     Gold,
+    /// Platinum tier, the highest.
     #[sea_orm(string_value = "PLATINUM")]
     Platinum,
 }
@@ -108,8 +119,10 @@ impl PartnerTier {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartnerStatus {
+    /// The partner and its users may act.
     #[sea_orm(string_value = "ACTIVE")]
     Active,
+    /// The partner's users cannot sign in or act.
     #[sea_orm(string_value = "SUSPENDED")]
     Suspended,
 }
@@ -141,8 +154,10 @@ impl PartnerStatus {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TerritoryRole {
+    /// Owns the territory (usually its manager).
     #[sea_orm(string_value = "OWNER")]
     Owner,
+    /// Works in the territory.
     #[sea_orm(string_value = "MEMBER")]
     Member,
 }
@@ -174,10 +189,13 @@ impl TerritoryRole {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Lifecycle {
+    /// Not a customer yet.
     #[sea_orm(string_value = "PROSPECT")]
     Prospect,
+    /// A paying customer.
     #[sea_orm(string_value = "CUSTOMER")]
     Customer,
+    /// A former customer.
     #[sea_orm(string_value = "CHURNED")]
     Churned,
 }
@@ -210,10 +228,13 @@ impl Lifecycle {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Health {
+    /// Doing well.
     #[sea_orm(string_value = "HEALTHY")]
     Healthy,
+    /// Showing warning signs.
     #[sea_orm(string_value = "AT_RISK")]
     AtRisk,
+    /// Likely to churn without action.
     #[sea_orm(string_value = "CRITICAL")]
     Critical,
 }
@@ -246,14 +267,19 @@ impl Health {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LeadSource {
+    /// The company came to us (website, trial, contact form).
     #[sea_orm(string_value = "INBOUND")]
     Inbound,
+    /// We reached out first.
     #[sea_orm(string_value = "OUTBOUND")]
     Outbound,
+    /// Brought by a partner.
     #[sea_orm(string_value = "PARTNER")]
     Partner,
+    /// Met at an event.
     #[sea_orm(string_value = "EVENT")]
     Event,
+    /// Recommended by a customer or contact.
     #[sea_orm(string_value = "REFERRAL")]
     Referral,
 }
@@ -288,14 +314,19 @@ impl LeadSource {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LeadStatus {
+    /// Not worked yet.
     #[sea_orm(string_value = "NEW")]
     New,
+    /// An SDR is working it.
     #[sea_orm(string_value = "WORKING")]
     Working,
+    /// BANT is complete; ready to hand to an AE.
     #[sea_orm(string_value = "QUALIFIED")]
     Qualified,
+    /// Not worth pursuing; see `disqualifyReason`.
     #[sea_orm(string_value = "DISQUALIFIED")]
     Disqualified,
+    /// Handed to an AE and turned into an account and an opportunity.
     #[sea_orm(string_value = "CONVERTED")]
     Converted,
 }
@@ -330,10 +361,13 @@ impl LeadStatus {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OpportunityType {
+    /// A first sale to a new customer.
     #[sea_orm(string_value = "NEW_BUSINESS")]
     NewBusiness,
+    /// More sold to an existing customer.
     #[sea_orm(string_value = "EXPANSION")]
     Expansion,
+    /// A contract renewal.
     #[sea_orm(string_value = "RENEWAL")]
     Renewal,
 }
@@ -366,16 +400,22 @@ impl OpportunityType {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Stage {
+    /// First contact; not yet qualified.
     #[sea_orm(string_value = "PROSPECTING")]
     Prospecting,
+    /// Understanding the customer's needs.
     #[sea_orm(string_value = "DISCOVERY")]
     Discovery,
+    /// A proposal has been sent.
     #[sea_orm(string_value = "PROPOSAL")]
     Proposal,
+    /// Negotiating terms.
     #[sea_orm(string_value = "NEGOTIATION")]
     Negotiation,
+    /// Closed: the customer bought.
     #[sea_orm(string_value = "CLOSED_WON")]
     ClosedWon,
+    /// Closed: the deal is lost.
     #[sea_orm(string_value = "CLOSED_LOST")]
     ClosedLost,
 }
@@ -411,14 +451,19 @@ impl Stage {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ForecastCategory {
+    /// Open, too early to count on.
     #[sea_orm(string_value = "PIPELINE")]
     Pipeline,
+    /// Could close this period if things go well.
     #[sea_orm(string_value = "BEST_CASE")]
     BestCase,
+    /// Expected to close this period.
     #[sea_orm(string_value = "COMMIT")]
     Commit,
+    /// Won: counts as booked.
     #[sea_orm(string_value = "CLOSED")]
     Closed,
+    /// Left out of the forecast (lost deals).
     #[sea_orm(string_value = "OMITTED")]
     Omitted,
 }
@@ -453,14 +498,19 @@ impl ForecastCategory {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ActivityKind {
+    /// A phone or video call.
     #[sea_orm(string_value = "CALL")]
     Call,
+    /// An email.
     #[sea_orm(string_value = "EMAIL")]
     Email,
+    /// A meeting.
     #[sea_orm(string_value = "MEETING")]
     Meeting,
+    /// A product demo.
     #[sea_orm(string_value = "DEMO")]
     Demo,
+    /// A note for the record.
     #[sea_orm(string_value = "NOTE")]
     Note,
 }
@@ -495,14 +545,19 @@ impl ActivityKind {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HandoffKind {
+    /// SDR to account executive: a qualified lead becomes an opportunity.
     #[sea_orm(string_value = "SDR_TO_AE")]
     SdrToAe,
+    /// Account executive to account manager, after a won deal.
     #[sea_orm(string_value = "AE_TO_AM")]
     AeToAm,
+    /// Account executive to customer success, after a won deal.
     #[sea_orm(string_value = "AE_TO_CS")]
     AeToCs,
+    /// Customer success to account manager: an expansion signal.
     #[sea_orm(string_value = "CS_TO_AM")]
     CsToAm,
+    /// Account manager to customer success.
     #[sea_orm(string_value = "AM_TO_CS")]
     AmToCs,
 }
@@ -537,12 +592,16 @@ impl HandoffKind {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HandoffStatus {
+    /// Waiting for the recipient to accept or reject.
     #[sea_orm(string_value = "PENDING")]
     Pending,
+    /// The recipient took it over.
     #[sea_orm(string_value = "ACCEPTED")]
     Accepted,
+    /// The recipient refused it, with a reason.
     #[sea_orm(string_value = "REJECTED")]
     Rejected,
+    /// The sender withdrew it.
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
 }
@@ -576,14 +635,19 @@ impl HandoffStatus {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RejectReason {
+    /// Not a fit for us.
     #[sea_orm(string_value = "NOT_A_FIT")]
     NotAFit,
+    /// The timing is wrong.
     #[sea_orm(string_value = "BAD_TIMING")]
     BadTiming,
+    /// Already handled elsewhere.
     #[sea_orm(string_value = "DUPLICATE")]
     Duplicate,
+    /// The qualification is incomplete.
     #[sea_orm(string_value = "INCOMPLETE_QUALIFICATION")]
     IncompleteQualification,
+    /// Another reason, explained in the note.
     #[sea_orm(string_value = "OTHER")]
     Other,
 }
@@ -618,14 +682,19 @@ impl RejectReason {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum QuotaMetric {
+    /// Amount of won new-business and expansion deals closed in the period (money).
     #[sea_orm(string_value = "BOOKINGS")]
     Bookings,
+    /// Amount of won expansion deals (money).
     #[sea_orm(string_value = "EXPANSION")]
     Expansion,
+    /// Amount of won renewals (money).
     #[sea_orm(string_value = "RENEWALS")]
     Renewals,
+    /// Amount of opportunities created in the period that the SDR sourced (money).
     #[sea_orm(string_value = "PIPELINE_SOURCED")]
     PipelineSourced,
+    /// Number of accepted SDR-to-AE handoffs (a count).
     #[sea_orm(string_value = "QUALIFIED_HANDOFFS")]
     QualifiedHandoffs,
 }
@@ -660,12 +729,16 @@ impl QuotaMetric {
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DealRegistrationStatus {
+    /// Waiting for a sales manager's or director's decision.
     #[sea_orm(string_value = "SUBMITTED")]
     Submitted,
+    /// Approved: the deal is the partner's.
     #[sea_orm(string_value = "APPROVED")]
     Approved,
+    /// Rejected; see `rejectionReason`.
     #[sea_orm(string_value = "REJECTED")]
     Rejected,
+    /// The approval ran out (see `expiresAt`) before the deal was won.
     #[sea_orm(string_value = "EXPIRED")]
     Expired,
 }

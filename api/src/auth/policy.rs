@@ -30,39 +30,59 @@ pub mod fields;
 /// Everything a caller might try. `viewerPermissions` is built from this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum Action {
-    /// Read the user directory (scoped by [`user_scope`]).
+    /// Read the user directory (the users the caller's role may see).
     ReadUsers,
+    /// Create users.
     CreateUser,
+    /// Change users' details or role.
     UpdateUser,
+    /// Deactivate users.
     DeactivateUser,
+    /// Read the audit log.
     ReadAuditLog,
+    /// Read territories.
     ReadTerritories,
     /// Create, rename, re-criteria and move territories.
     DesignTerritories,
+    /// Add and remove territory members.
     ManageTerritoryMembers,
+    /// Read accounts.
     ReadAccounts,
+    /// Create accounts.
     CreateAccount,
+    /// Change accounts.
     UpdateAccount,
     /// Change an account's owner, account manager or CSM.
     ReassignAccount,
+    /// Read leads.
     ReadLeads,
+    /// Create leads.
     CreateLead,
+    /// Change leads.
     UpdateLead,
+    /// Record BANT answers on leads.
     QualifyLead,
+    /// Disqualify leads.
     DisqualifyLead,
+    /// Read opportunities.
     ReadOpportunities,
+    /// Create opportunities.
     CreateOpportunity,
+    /// Change open opportunities.
     UpdateOpportunity,
+    /// Close opportunities as won or lost.
     CloseOpportunity,
     /// Give an opportunity to another owner.
     ReassignOpportunity,
+    /// Read activities.
     ReadActivities,
+    /// Log activities.
     LogActivity,
-    /// Read quotas (scoped by [`quota_scope`]).
+    /// Read quotas (own, the team's, or all, by role).
     ReadQuotas,
-    /// Set or delete quotas (assignees limited by [`quota_assignee_users`]).
+    /// Set or delete quotas (for the caller's team, or anyone for directors; never one's own).
     SetQuotas,
-    /// Run territory reports (roots limited by [`report_root_scope`]).
+    /// Run territory reports (on the territories the caller may report on).
     ReadTerritoryReports,
     /// List partner organizations.
     ReadPartners,
@@ -70,13 +90,13 @@ pub enum Action {
     ManagePartners,
     /// Register a deal for the actor's partner organization.
     RegisterDeal,
-    /// Read deal registrations (scoped by [`deal_registration_scope`]).
+    /// Read deal registrations (partner users: their organization's only).
     ReadDealRegistrations,
     /// Approve or reject a submitted registration.
     ReviewDealRegistrations,
-    /// Read handoffs (scoped by [`handoff_scope`]).
+    /// Read handoffs: one's own (sent or received), a manager's team's, all for directors.
     ReadHandoffs,
-    /// Propose a handoff of a lead or account (which kinds: [`may_send_handoff`]).
+    /// Propose a handoff of a lead or account (each sender role has its kinds).
     RequestHandoff,
     /// Accept or reject a handoff sent to the actor or to someone in their team.
     RespondToHandoff,
@@ -215,6 +235,7 @@ pub enum Reach {
     Own,
     /// Rows of the actor's partner organization.
     PartnerOrganization,
+    /// Nothing: the action is not allowed.
     None,
 }
 

@@ -90,6 +90,7 @@ pub enum ConflictSignal {
     CompanyNameRegistration,
 }
 
+/// How likely a conflict is the same company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ConflictStrength {
@@ -143,6 +144,7 @@ pub enum RejectionReason {
     NotQualified,
     /// The partner registered the same opportunity before.
     Duplicate,
+    /// Another reason; the explanation says more.
     Other,
 }
 

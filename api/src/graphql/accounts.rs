@@ -32,9 +32,13 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Account {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Name of the company.
     pub name: String,
+    /// Web domain of the company, normalized (for example `acme.com`).
     pub domain: String,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: Option<String>,
     /// ISO 3166 alpha-2.
     pub country: Option<String>,
@@ -67,10 +71,12 @@ async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Resul
 
 #[ComplexObject]
 impl Account {
+    /// Number of employees, when known.
     async fn employee_count(&self) -> Option<i32> {
         self.model.employee_count
     }
 
+    /// Where the account is in its life with us.
     async fn lifecycle(&self) -> Lifecycle {
         self.model.lifecycle
     }
@@ -80,18 +86,22 @@ impl Account {
         money::to_decimal(self.model.arr_cents)
     }
 
+    /// Customer health bucket, usually set by customer success.
     async fn health(&self) -> Option<Health> {
         self.model.health
     }
 
+    /// When the current contract ends (ISO 8601 date, `YYYY-MM-DD`).
     async fn contract_end_date(&self) -> Option<chrono::NaiveDate> {
         self.model.contract_end_date
     }
 
+    /// When it was created (ISO 8601, UTC).
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.model.created_at
     }
 
+    /// The territory the account lies in, when the caller may see it.
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
         load(
             &loaders(ctx)?.territories,
@@ -106,6 +116,7 @@ impl Account {
         user(ctx, self.model.owner_id).await
     }
 
+    /// The account manager, who grows the customer after the first sale.
     async fn account_manager(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         user(ctx, self.model.account_manager_id).await
     }
@@ -129,7 +140,10 @@ impl Account {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Opportunity>> {
         nested(
@@ -146,7 +160,10 @@ impl Account {
     async fn leads(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Lead>> {
         nested(
@@ -164,8 +181,8 @@ impl Account {
     async fn handoffs(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
     ) -> async_graphql::Result<Conn<super::handoffs::Handoff>> {
         nested(
             &loaders(ctx)?.account_handoffs,
@@ -177,10 +194,14 @@ impl Account {
         .await
     }
 
+    /// Activities logged on this account that the caller may see.
     async fn activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
         nested(
@@ -194,57 +215,89 @@ impl Account {
     }
 }
 
+/// Narrows the account list; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct AccountFilterInput {
+    /// Only accounts owned by this user (global id).
     pub owner_id: Option<ID>,
     /// Accounts in this territory or anywhere below it.
     pub territory_id: Option<ID>,
+    /// Only accounts in this lifecycle stage.
     pub lifecycle: Option<Lifecycle>,
     /// Case-insensitive text in the name or domain.
     pub search: Option<String>,
 }
 
+/// How to sort accounts.
 #[derive(InputObject)]
 pub struct AccountOrderInput {
+    /// The field to sort by.
     pub field: AccountOrderField,
+    /// Ascending or descending; ascending when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// A new account.
 #[derive(InputObject)]
 pub struct CreateAccountInput {
+    /// Name of the company.
     pub name: String,
+    /// Web domain of the company (for example `acme.com`); unique across accounts.
     pub domain: String,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: Option<String>,
+    /// Country, as an ISO 3166-1 alpha-2 code (for example `DE`).
     pub country: Option<String>,
+    /// Number of employees, when known.
     pub employee_count: Option<i32>,
     /// Omit to place the account by the territory criteria.
     pub territory_id: Option<ID>,
+    /// The user who owns the account (global id); the caller when omitted, if their role
+    /// owns accounts.
     pub owner_id: Option<ID>,
+    /// Global id of the account manager (a user with role `ACCOUNT_MANAGER`).
     pub account_manager_id: Option<ID>,
+    /// Global id of the customer success manager (a user with role `CUSTOMER_SUCCESS`).
     pub csm_id: Option<ID>,
+    /// Lifecycle stage; `PROSPECT` when omitted.
     pub lifecycle: Option<Lifecycle>,
+    /// Annual recurring revenue: a decimal string in the reporting currency; 0 when omitted.
     pub arr: Option<Decimal>,
+    /// When the current contract ends (ISO 8601 date, `YYYY-MM-DD`).
     pub contract_end_date: Option<chrono::NaiveDate>,
+    /// Customer health bucket, usually set by customer success.
     pub health: Option<Health>,
 }
 
-/// Fields left out stay as they are; `clear` lists nullable fields to empty.
 /// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateAccountInput {
+    /// New name; `null` is refused.
     pub name: MaybeUndefined<String>,
+    /// New web domain; `null` is refused.
     pub domain: MaybeUndefined<String>,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: MaybeUndefined<String>,
+    /// Country, as an ISO 3166-1 alpha-2 code (for example `DE`).
     pub country: MaybeUndefined<String>,
+    /// Number of employees, when known.
     pub employee_count: MaybeUndefined<i32>,
+    /// Move the account to this territory (global id); `null` removes it from any territory.
     pub territory_id: MaybeUndefined<ID>,
+    /// New owner (global id); `null` leaves it without an owner.
     pub owner_id: MaybeUndefined<ID>,
+    /// Global id of the account manager (a user with role `ACCOUNT_MANAGER`).
     pub account_manager_id: MaybeUndefined<ID>,
+    /// Global id of the customer success manager (a user with role `CUSTOMER_SUCCESS`).
     pub csm_id: MaybeUndefined<ID>,
+    /// New lifecycle stage; `null` is refused.
     pub lifecycle: MaybeUndefined<Lifecycle>,
+    /// New annual recurring revenue: a decimal string in the reporting currency; `null` is refused.
     pub arr: MaybeUndefined<Decimal>,
+    /// When the current contract ends (ISO 8601 date, `YYYY-MM-DD`).
     pub contract_end_date: MaybeUndefined<chrono::NaiveDate>,
+    /// Customer health bucket, usually set by customer success.
     pub health: MaybeUndefined<Health>,
 }
 
@@ -258,12 +311,24 @@ impl AccountQuery {
     async fn accounts(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<AccountFilterInput>,
-        order_by: Option<AccountOrderInput>,
+        #[graphql(desc = "Sort order; omitted, the list's default order.")] order_by: Option<
+            AccountOrderInput,
+        >,
     ) -> async_graphql::Result<Conn<Account>> {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
@@ -298,7 +363,7 @@ impl AccountMutation {
     async fn create_account(
         &self,
         ctx: &Context<'_>,
-        input: CreateAccountInput,
+        #[graphql(desc = "The values to submit.")] input: CreateAccountInput,
     ) -> async_graphql::Result<Account> {
         let actor = actor(ctx)?;
         let i = AccountInput {
@@ -330,8 +395,8 @@ impl AccountMutation {
     async fn update_account(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateAccountInput,
+        #[graphql(desc = "Global id of the account.")] id: ID,
+        #[graphql(desc = "The values to submit.")] input: UpdateAccountInput,
     ) -> async_graphql::Result<Account> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Account", "id")?;

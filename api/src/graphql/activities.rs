@@ -17,13 +17,19 @@ use crate::{
     services::activities::{self as svc, ActivityFilter, NewActivity},
 };
 
+/// Something that happened with a customer: a call, an email, a meeting, a demo or a note. It is attached to a lead, an account or an opportunity.
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Activity {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// What kind of activity it was.
     pub kind: ActivityKind,
+    /// When it happened (ISO 8601, UTC).
     pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// What happened, in a sentence or two.
     pub summary: String,
+    /// When it was logged (ISO 8601, UTC).
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[graphql(skip)]
     pub model: activities::Model,
@@ -54,10 +60,12 @@ impl Activity {
             .map(User::from))
     }
 
+    /// The lead it was logged on, when the caller may see it.
     async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lead>> {
         load(&loaders(ctx)?.leads, self.model.lead_id, Lead::from).await
     }
 
+    /// The account it was logged on, when the caller may see it.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Account>> {
         load(
             &loaders(ctx)?.accounts,
@@ -67,6 +75,7 @@ impl Activity {
         .await
     }
 
+    /// The opportunity it was logged on, when the caller may see it.
     async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
         load(
             &loaders(ctx)?.opportunities,
@@ -77,29 +86,42 @@ impl Activity {
     }
 }
 
+/// Narrows the activity list; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct ActivityFilterInput {
+    /// Only activities on this lead (global id).
     pub lead_id: Option<ID>,
+    /// Only activities on this account (global id).
     pub account_id: Option<ID>,
+    /// Only activities on this opportunity (global id).
     pub opportunity_id: Option<ID>,
     /// Who logged it.
     pub actor_id: Option<ID>,
+    /// Only activities of these kinds; empty or omitted, every kind.
     #[graphql(default)]
     pub kind: Vec<ActivityKind>,
+    /// Only activities that happened at or after this instant (ISO 8601, UTC).
     pub occurred_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only activities that happened before this instant (ISO 8601, UTC).
     pub occurred_to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Case-insensitive text in the summary.
     pub search: Option<String>,
 }
 
 /// Exactly one of `leadId`, `accountId`, `opportunityId`.
 #[derive(InputObject)]
 pub struct LogActivityInput {
+    /// What kind of activity it was.
     pub kind: ActivityKind,
+    /// What happened, in a sentence or two.
     pub summary: String,
     /// Now when omitted.
     pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The lead it is about (global id); give exactly one of lead, account or opportunity.
     pub lead_id: Option<ID>,
+    /// The account it is about (global id); give exactly one of lead, account or opportunity.
     pub account_id: Option<ID>,
+    /// The opportunity it is about (global id); give exactly one of lead, account or opportunity.
     pub opportunity_id: Option<ID>,
 }
 
@@ -112,10 +134,20 @@ impl ActivityQuery {
     async fn activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<ActivityFilterInput>,
     ) -> async_graphql::Result<Conn<Activity>> {
         let actor = actor(ctx)?;
@@ -146,10 +178,11 @@ pub struct ActivityMutation;
 
 #[Object]
 impl ActivityMutation {
+    /// Logs an activity on a lead, account or opportunity the caller may see.
     async fn log_activity(
         &self,
         ctx: &Context<'_>,
-        input: LogActivityInput,
+        #[graphql(desc = "The values to submit.")] input: LogActivityInput,
     ) -> async_graphql::Result<Activity> {
         let actor = actor(ctx)?;
         let n = NewActivity {

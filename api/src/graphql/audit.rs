@@ -20,9 +20,13 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct AuditEvent {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// When it happened (ISO 8601, UTC).
     pub at: chrono::DateTime<chrono::Utc>,
+    /// What was done: the name of the mutation, for example `createAccount`.
     pub action: String,
+    /// The type of record it was done to, for example `Account`.
     pub entity_type: String,
     /// The global id of the row changed.
     pub entity_id: ID,
@@ -48,33 +52,43 @@ impl From<audit_events::Model> for AuditEvent {
 
 #[ComplexObject]
 impl AuditEvent {
+    /// The user who did it, when the caller may see that user.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load(&loaders(ctx)?.users, self.model.actor_id, User::from).await
     }
 }
 
+/// Narrows the audit log; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct AuditFilterInput {
     /// `User`, `Territory`, `Account`, `Lead`, `Opportunity`, `Activity`.
     pub entity_type: Option<String>,
     /// A global id; its type is used too.
     pub entity_id: Option<ID>,
+    /// Only events by this user (global id).
     pub actor_id: Option<ID>,
+    /// Only events with exactly this action (a mutation name, for example `createAccount`).
     pub action: Option<String>,
 }
 
 /// What the caller may do, from the same grant table the server enforces.
 #[derive(SimpleObject)]
 pub struct Permission {
+    /// The action.
     pub action: Action,
+    /// Whether the caller may do it at all (the rows it reaches may still be limited).
     pub allowed: bool,
     /// How far the rows it applies to reach.
     pub reach: Reach,
 }
 
+/// What the signed-in user may do, to show or hide parts of a user interface. The
+/// server checks every request anyway.
 #[derive(SimpleObject)]
 pub struct ViewerPermissions {
+    /// The signed-in user's role.
     pub role: Role,
+    /// One entry per action, allowed or not.
     pub permissions: Vec<Permission>,
 }
 
@@ -87,10 +101,20 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<AuditFilterInput>,
     ) -> async_graphql::Result<Conn<AuditEvent>> {
         let actor = actor(ctx)?;

@@ -11,10 +11,13 @@ use crate::services::auth::{self as svc, Session};
 /// A signed-in session: a short-lived access token and a single-use refresh token.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
+    /// Short-lived bearer token: send it as `Authorization: Bearer <token>`.
     pub access_token: String,
+    /// Long-lived token to get a new access token with `refreshToken`; each use replaces it, so keep only the newest.
     pub refresh_token: String,
     /// When the access token expires.
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The signed-in user.
     pub user: User,
 }
 
@@ -38,8 +41,8 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        password: String,
+        #[graphql(desc = "The user's email address.")] email: String,
+        #[graphql(desc = "The user's password.")] password: String,
     ) -> async_graphql::Result<AuthPayload> {
         Ok(svc::login(state(ctx)?, &email, &password).await?.into())
     }
@@ -48,7 +51,7 @@ impl AuthMutation {
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
-        token: String,
+        #[graphql(desc = "The newest refresh token you hold.")] token: String,
     ) -> async_graphql::Result<AuthPayload> {
         Ok(svc::refresh(state(ctx)?, &token).await?.into())
     }
@@ -57,6 +60,9 @@ impl AuthMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The refresh token whose session ends; omitted, every session of the caller ends."
+        )]
         refresh_token: Option<String>,
     ) -> async_graphql::Result<bool> {
         let actor = actor(ctx)?;

@@ -36,21 +36,30 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct DealRegistration {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Name of the registered company.
     pub company_name: String,
     /// Normalized (`globex.example`).
     pub domain: String,
+    /// Country, as an ISO 3166-1 alpha-2 code (for example `DE`).
     pub country: Option<String>,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: Option<String>,
+    /// Number of employees, when known.
     pub employee_count: Option<i32>,
+    /// Name of the contact person at the company.
     pub contact_name: String,
+    /// Email address of the contact person, when given.
     pub contact_email: Option<String>,
+    /// When the partner expects the deal to close (ISO 8601 date, `YYYY-MM-DD`).
     pub expected_close_date: chrono::NaiveDate,
     /// The partner's own notes on the deal.
     pub notes: Option<String>,
     /// As of now: an approved registration past its exclusivity window is `EXPIRED`
     /// unless its opportunity was won.
     pub status: DealRegistrationStatus,
+    /// When the partner submitted it (ISO 8601, UTC).
     pub submitted_at: chrono::DateTime<chrono::Utc>,
     /// Send it back with a decision: a stale version is refused with `CONFLICT`.
     pub version: i32,
@@ -83,6 +92,7 @@ impl From<Registration> for DealRegistration {
 /// The decision as partners read it.
 #[derive(SimpleObject)]
 pub struct DealDecision {
+    /// The status after the decision.
     pub status: DealRegistrationStatus,
     /// Written for partners: names no other partner, account or person.
     pub explanation: String,
@@ -93,7 +103,9 @@ pub struct DealDecision {
 /// A channel conflict found on submission.
 #[derive(SimpleObject)]
 pub struct DealConflict {
+    /// What matched.
     pub signal: ConflictSignal,
+    /// How sure the match is.
     pub strength: ConflictStrength,
     /// What matched: the domain, or the name as found.
     pub matched: String,
@@ -108,6 +120,7 @@ impl DealRegistration {
         money::to_decimal(self.inner.model.estimated_amount_cents)
     }
 
+    /// The partner organization that registered it.
     async fn partner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Partner>> {
         load(
             &loaders(ctx)?.partners,
@@ -126,6 +139,7 @@ impl DealRegistration {
             .map_err(shared)?)
     }
 
+    /// The partner user who submitted it, when the caller may see that user.
     async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load(
             &loaders(ctx)?.users,
@@ -199,6 +213,8 @@ impl DealRegistration {
         self.inner.model.review_note.clone()
     }
 
+    /// The sales manager or director who approved or rejected it, when the caller may see
+    /// that user.
     async fn reviewed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load(
             &loaders(ctx)?.users,
@@ -208,6 +224,7 @@ impl DealRegistration {
         .await
     }
 
+    /// Why it was rejected; `null` unless rejected.
     async fn rejection_reason(&self) -> Option<RejectionReason> {
         self.inner
             .model
@@ -217,6 +234,7 @@ impl DealRegistration {
     }
 }
 
+/// Narrows the deal registration list; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct DealRegistrationFilterInput {
     /// Any of these statuses, as of now.
@@ -224,26 +242,36 @@ pub struct DealRegistrationFilterInput {
     pub status: Vec<DealRegistrationStatus>,
     /// Case-insensitive text in the company name or domain.
     pub search: Option<String>,
+    /// Only registrations of this partner organization (global id).
     pub partner_id: Option<ID>,
 }
 
+/// How to sort deal registrations.
 #[derive(InputObject)]
 pub struct DealRegistrationOrderInput {
+    /// The field to sort by.
     pub field: DealRegistrationOrderField,
+    /// Ascending or descending; ascending when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// A deal a partner wants to register.
 #[derive(InputObject)]
 pub struct RegisterDealInput {
+    /// Name of the company the deal is with.
     pub company_name: String,
     /// The company's web domain; normalized, and checked for channel conflict.
     pub domain: String,
     /// ISO 3166 alpha-2; with industry and employee count, places the registration.
     pub country: Option<String>,
+    /// Industry of the company, free text.
     pub industry: Option<String>,
+    /// Number of employees of the company, when known.
     pub employee_count: Option<i32>,
+    /// Name of the contact person at the company.
     pub contact_name: String,
+    /// Email address of the contact person.
     pub contact_email: Option<String>,
     /// Not negative.
     pub estimated_amount: Decimal,
@@ -253,13 +281,16 @@ pub struct RegisterDealInput {
     pub notes: Option<String>,
 }
 
+/// Optional details of an approval.
 #[derive(InputObject, Default)]
 pub struct ApproveDealRegistrationInput {
     /// The account executive to own the opportunity; by default the territory's.
     pub owner_id: Option<ID>,
+    /// A note for the record, visible to internal users.
     pub note: Option<String>,
 }
 
+/// Why a registration is rejected.
 #[derive(InputObject)]
 pub struct RejectDealRegistrationInput {
     /// Decides the explanation the partner reads.
@@ -279,12 +310,24 @@ impl DealRegistrationQuery {
     async fn deal_registrations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<DealRegistrationFilterInput>,
-        order_by: Option<DealRegistrationOrderInput>,
+        #[graphql(desc = "Sort order; omitted, the list's default order.")] order_by: Option<
+            DealRegistrationOrderInput,
+        >,
     ) -> async_graphql::Result<Conn<DealRegistration>> {
         let filter = filter.unwrap_or_default();
         let f = RegistrationFilter {
@@ -311,7 +354,7 @@ impl DealRegistrationMutation {
     async fn register_deal(
         &self,
         ctx: &Context<'_>,
-        input: RegisterDealInput,
+        #[graphql(desc = "The values to submit.")] input: RegisterDealInput,
     ) -> async_graphql::Result<DealRegistration> {
         let new = NewRegistration {
             company_name: input.company_name,
@@ -332,9 +375,12 @@ impl DealRegistrationMutation {
     async fn approve_deal_registration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the deal registration.")] id: ID,
+        #[graphql(
+            desc = "The `version` you last read; if the record changed since, the call fails with `CONFLICT`."
+        )]
         version: i32,
-        input: Option<ApproveDealRegistrationInput>,
+        #[graphql(desc = "The values to submit.")] input: Option<ApproveDealRegistrationInput>,
     ) -> async_graphql::Result<DealRegistration> {
         let input = input.unwrap_or_default();
         let id = GlobalId::decode_as(&id, "DealRegistration", "id")?;
@@ -349,12 +395,17 @@ impl DealRegistrationMutation {
         )
     }
 
+    /// Rejects a submitted registration with a reason the partner will see. Sales
+    /// managers and directors only.
     async fn reject_deal_registration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the deal registration.")] id: ID,
+        #[graphql(
+            desc = "The `version` you last read; if the record changed since, the call fails with `CONFLICT`."
+        )]
         version: i32,
-        input: RejectDealRegistrationInput,
+        #[graphql(desc = "The values to submit.")] input: RejectDealRegistrationInput,
     ) -> async_graphql::Result<DealRegistration> {
         let id = GlobalId::decode_as(&id, "DealRegistration", "id")?;
         let rejection = Rejection {

@@ -29,8 +29,11 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Handoff {
+    /// The handoff's global id.
     pub id: ID,
+    /// Which responsibility moves, from which role to which.
     pub kind: HandoffKind,
+    /// `PENDING` until the recipient accepts or rejects it or the sender cancels it.
     pub status: HandoffStatus,
     /// The sender's note to the recipient.
     pub note: String,
@@ -44,7 +47,9 @@ pub struct Handoff {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Pass it back to accept, reject, cancel or redirect; a stale one is refused.
     pub version: i32,
+    /// When it was requested.
     pub created_at: DateTime<Utc>,
+    /// When it last changed; `handoffs(filter: { updatedSince })` catches up from here.
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub model: handoffs::Model,
@@ -127,8 +132,8 @@ impl Handoff {
     async fn events(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
     ) -> async_graphql::Result<Conn<HandoffEvent>> {
         nested(
             &loaders(ctx)?.handoff_events,
@@ -145,12 +150,17 @@ impl Handoff {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct HandoffEvent {
+    /// The event's global id.
     pub id: ID,
+    /// When the transition happened.
     pub at: DateTime<Utc>,
     /// None for the request that created the handoff.
     pub from_status: Option<HandoffStatus>,
+    /// The status after the transition (a redirect stays `PENDING`).
     pub to_status: HandoffStatus,
+    /// Why it was rejected, on a rejection.
     pub reason_code: Option<RejectReason>,
+    /// The note written with the transition, if any.
     pub note: Option<String>,
     #[graphql(skip)]
     pub model: handoff_events::Model,
@@ -183,13 +193,16 @@ impl HandoffEvent {
     }
 }
 
+/// Narrows a handoff list; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct HandoffFilterInput {
     /// Sent to the caller (`INCOMING`) or by the caller (`OUTGOING`); both when omitted.
     pub direction: Option<HandoffDirection>,
+    /// Only these kinds; all when empty.
     #[graphql(default)]
     pub kind: Vec<HandoffKind>,
     #[graphql(default)]
+    /// Only these statuses; all when empty.
     pub status: Vec<HandoffStatus>,
     /// `true`: pending past `dueAt` — a manager's escalation queue.
     pub overdue: Option<bool>,
@@ -197,15 +210,20 @@ pub struct HandoffFilterInput {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+/// How to sort a handoff list.
 #[derive(InputObject)]
 pub struct HandoffOrderInput {
+    /// The value to sort by.
     pub field: HandoffOrderField,
+    /// `ASC` or `DESC`; ascending when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// A new handoff: its kind, its subject, its recipient and a note for them.
 #[derive(InputObject)]
 pub struct RequestHandoffInput {
+    /// What moves: it decides the subject (`leadId` or `accountId`) and the recipient's role.
     pub kind: HandoffKind,
     /// The lead, for `SDR_TO_AE`.
     pub lead_id: Option<ID>,
@@ -227,12 +245,18 @@ impl HandoffQuery {
     async fn handoffs(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<HandoffFilterInput>,
-        order_by: Option<HandoffOrderInput>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
+        #[graphql(desc = "The last this many rows (with `before`, those before it).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Continue before this cursor, paging backwards.")] before: Option<String>,
+        #[graphql(desc = "Only the handoffs that meet these conditions.")] filter: Option<
+            HandoffFilterInput,
+        >,
+        #[graphql(desc = "Sort order; newest requested first when omitted.")] order_by: Option<
+            HandoffOrderInput,
+        >,
     ) -> async_graphql::Result<Conn<Handoff>> {
         let actor = actor(ctx)?;
         let st = state(ctx)?;
@@ -271,7 +295,7 @@ impl HandoffMutation {
     async fn request_handoff(
         &self,
         ctx: &Context<'_>,
-        input: RequestHandoffInput,
+        #[graphql(desc = "The kind, subject, recipient and note.")] input: RequestHandoffInput,
     ) -> async_graphql::Result<Handoff> {
         let actor = actor(ctx)?;
         let i = NewHandoff {
@@ -288,7 +312,8 @@ impl HandoffMutation {
     async fn accept_handoff(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The handoff's id.")] id: ID,
+        #[graphql(desc = "The `version` you last read; a stale one answers `CONFLICT`.")]
         version: i32,
     ) -> async_graphql::Result<Handoff> {
         resolve(ctx, id, version, Resolve::Accept).await
@@ -298,10 +323,11 @@ impl HandoffMutation {
     async fn reject_handoff(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The handoff's id.")] id: ID,
+        #[graphql(desc = "The `version` you last read; a stale one answers `CONFLICT`.")]
         version: i32,
-        reason_code: RejectReason,
-        note: String,
+        #[graphql(desc = "Why it is rejected.")] reason_code: RejectReason,
+        #[graphql(desc = "An explanation for the sender; required.")] note: String,
     ) -> async_graphql::Result<Handoff> {
         let what = Resolve::Reject {
             reason: reason_code,
@@ -314,9 +340,10 @@ impl HandoffMutation {
     async fn cancel_handoff(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The handoff's id.")] id: ID,
+        #[graphql(desc = "The `version` you last read; a stale one answers `CONFLICT`.")]
         version: i32,
-        note: Option<String>,
+        #[graphql(desc = "Why it is withdrawn, for the recipient.")] note: Option<String>,
     ) -> async_graphql::Result<Handoff> {
         resolve(ctx, id, version, Resolve::Cancel { note }).await
     }
@@ -326,10 +353,12 @@ impl HandoffMutation {
     async fn redirect_handoff(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The handoff's id.")] id: ID,
+        #[graphql(desc = "The `version` you last read; a stale one answers `CONFLICT`.")]
         version: i32,
+        #[graphql(desc = "The new recipient: the right role, in the caller's team.")]
         to_user_id: ID,
-        note: Option<String>,
+        #[graphql(desc = "Why it is redirected, for the new recipient.")] note: Option<String>,
     ) -> async_graphql::Result<Handoff> {
         let to_user_id = GlobalId::decode_as(&to_user_id, "User", "toUserId")?;
         resolve(ctx, id, version, Resolve::Redirect { to_user_id, note }).await

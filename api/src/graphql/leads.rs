@@ -28,17 +28,29 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Lead {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Name of the company.
     pub company_name: String,
+    /// Web domain of the company, normalized (for example `acme.com`).
     pub domain: Option<String>,
+    /// Full name of the contact person.
     pub contact_name: String,
+    /// Email address of the contact person, when known.
     pub contact_email: Option<String>,
+    /// Country, as an ISO 3166-1 alpha-2 code (for example `DE`).
     pub country: Option<String>,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: Option<String>,
+    /// Number of employees, when known.
     pub employee_count: Option<i32>,
+    /// Where the lead came from.
     pub source: LeadSource,
+    /// Where the lead is in qualification.
     pub status: LeadStatus,
+    /// Why it was disqualified; `null` unless disqualified.
     pub disqualify_reason: Option<String>,
+    /// When it was created (ISO 8601, UTC).
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[graphql(skip)]
     pub model: leads::Model,
@@ -64,11 +76,16 @@ impl From<leads::Model> for Lead {
     }
 }
 
+/// One of the four BANT qualification questions.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum BantCriterion {
+    /// Is there money for this?
     Budget,
+    /// Who decides, and are we talking to them?
     Authority,
+    /// What problem do they need solved?
     Need,
+    /// When do they intend to buy?
     Timeline,
 }
 
@@ -76,8 +93,11 @@ pub enum BantCriterion {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct BantAnswer {
+    /// Which question it answers.
     pub criterion: BantCriterion,
+    /// The answer, as written by the rep.
     pub answer: String,
+    /// When it was answered (ISO 8601, UTC), when known.
     pub answered_at: Option<chrono::DateTime<chrono::Utc>>,
     #[graphql(skip)]
     pub by: Option<Uuid>,
@@ -85,6 +105,7 @@ pub struct BantAnswer {
 
 #[ComplexObject]
 impl BantAnswer {
+    /// Who answered it, when known and visible to the caller.
     async fn answered_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let Some(id) = self.by else { return Ok(None) };
         Ok(loaders(ctx)?
@@ -99,11 +120,17 @@ impl BantAnswer {
 /// BANT qualification; the lead is `QUALIFIED` once all four are answered.
 #[derive(SimpleObject)]
 pub struct Qualification {
+    /// Answer to the BANT budget question: is there money for this?
     pub budget: Option<String>,
+    /// Answer to the BANT authority question: who decides and are we talking to them?
     pub authority: Option<String>,
+    /// Answer to the BANT need question: what problem do they need solved?
     pub need: Option<String>,
+    /// Answer to the BANT timeline question: when do they intend to buy?
     pub timeline: Option<String>,
+    /// Whether all four BANT questions are answered, as a handoff to an AE requires.
     pub complete: bool,
+    /// The answers given so far, one per question.
     pub answers: Vec<BantAnswer>,
 }
 
@@ -114,6 +141,7 @@ impl Lead {
         load(&loaders(ctx)?.users, self.model.owner_id, User::from).await
     }
 
+    /// The territory the lead lies in, when the caller may see it.
     async fn territory(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
         load(
             &loaders(ctx)?.territories,
@@ -133,6 +161,7 @@ impl Lead {
         .await
     }
 
+    /// The BANT answers so far and whether they are complete.
     async fn qualification(&self) -> Qualification {
         let m = &self.model;
         let answers: Vec<BantAnswer> = [
@@ -180,8 +209,8 @@ impl Lead {
     async fn handoffs(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size: 20 when omitted, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
     ) -> async_graphql::Result<Conn<super::handoffs::Handoff>> {
         nested(
             &loaders(ctx)?.lead_handoffs,
@@ -193,10 +222,14 @@ impl Lead {
         .await
     }
 
+    /// Activities logged on this lead that the caller may see.
     async fn activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
         nested(
@@ -210,36 +243,51 @@ impl Lead {
     }
 }
 
+/// Narrows the lead list; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct LeadFilterInput {
+    /// Only leads owned by this user (global id).
     pub owner_id: Option<ID>,
     /// Only leads nobody owns yet.
     #[graphql(default)]
     pub unowned: bool,
     /// Leads in this territory or below it.
     pub territory_id: Option<ID>,
+    /// Only leads in these statuses; empty or omitted, every status.
     #[graphql(default)]
     pub status: Vec<LeadStatus>,
     /// Case-insensitive text in the company or contact name.
     pub search: Option<String>,
 }
 
+/// How to sort leads.
 #[derive(InputObject)]
 pub struct LeadOrderInput {
+    /// The field to sort by.
     pub field: LeadOrderField,
+    /// Ascending or descending; ascending when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// A new lead; it starts as `NEW`.
 #[derive(InputObject)]
 pub struct CreateLeadInput {
+    /// Name of the company.
     pub company_name: String,
+    /// Web domain of the company (for example `acme.com`); needed before a handoff to an AE.
     pub domain: Option<String>,
+    /// Full name of the contact person.
     pub contact_name: String,
+    /// Email address of the contact person, when known.
     pub contact_email: Option<String>,
+    /// Country, as an ISO 3166-1 alpha-2 code (for example `DE`).
     pub country: Option<String>,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: Option<String>,
+    /// Number of employees, when known.
     pub employee_count: Option<i32>,
+    /// Where the lead came from.
     #[graphql(default_with = "LeadSource::Inbound")]
     pub source: LeadSource,
     /// Defaults to the creating SDR.
@@ -251,26 +299,40 @@ pub struct CreateLeadInput {
 /// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateLeadInput {
+    /// New company name; `null` is refused.
     pub company_name: MaybeUndefined<String>,
+    /// Web domain of the company, normalized (for example `acme.com`).
     pub domain: MaybeUndefined<String>,
+    /// New contact name; `null` is refused.
     pub contact_name: MaybeUndefined<String>,
+    /// Email address of the contact person, when known.
     pub contact_email: MaybeUndefined<String>,
+    /// Country, as an ISO 3166-1 alpha-2 code (for example `DE`).
     pub country: MaybeUndefined<String>,
+    /// Industry, free text as entered (for example `Software`).
     pub industry: MaybeUndefined<String>,
+    /// Number of employees, when known.
     pub employee_count: MaybeUndefined<i32>,
+    /// New source; `null` is refused.
     pub source: MaybeUndefined<LeadSource>,
     /// `NEW` or `WORKING` (reopening a disqualified lead); other statuses have their own mutations.
     pub status: MaybeUndefined<LeadStatus>,
     /// `null` returns the lead to the pool of its territory.
     pub owner_id: MaybeUndefined<ID>,
+    /// Move the lead to this territory (global id); `null` removes it from any territory.
     pub territory_id: MaybeUndefined<ID>,
 }
 
+/// BANT answers to record; omitted ones keep their current answer.
 #[derive(InputObject, Default)]
 pub struct QualifyLeadInput {
+    /// Answer to the BANT budget question: is there money for this?
     pub budget: Option<String>,
+    /// Answer to the BANT authority question: who decides and are we talking to them?
     pub authority: Option<String>,
+    /// Answer to the BANT need question: what problem do they need solved?
     pub need: Option<String>,
+    /// Answer to the BANT timeline question: when do they intend to buy?
     pub timeline: Option<String>,
 }
 
@@ -284,12 +346,24 @@ impl LeadQuery {
     async fn leads(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<LeadFilterInput>,
-        order_by: Option<LeadOrderInput>,
+        #[graphql(desc = "Sort order; omitted, the list's default order.")] order_by: Option<
+            LeadOrderInput,
+        >,
     ) -> async_graphql::Result<Conn<Lead>> {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
@@ -320,10 +394,11 @@ pub struct LeadMutation;
 
 #[Object]
 impl LeadMutation {
+    /// Creates a lead; an SDR or account executive creating it becomes its owner.
     async fn create_lead(
         &self,
         ctx: &Context<'_>,
-        input: CreateLeadInput,
+        #[graphql(desc = "The values to submit.")] input: CreateLeadInput,
     ) -> async_graphql::Result<Lead> {
         let actor = actor(ctx)?;
         let i = LeadInput {
@@ -343,11 +418,12 @@ impl LeadMutation {
         Ok(svc::create(state(ctx)?, actor, i).await?.into())
     }
 
+    /// Changes a lead the caller may edit.
     async fn update_lead(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateLeadInput,
+        #[graphql(desc = "Global id of the lead.")] id: ID,
+        #[graphql(desc = "The values to submit.")] input: UpdateLeadInput,
     ) -> async_graphql::Result<Lead> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Lead", "id")?;
@@ -375,8 +451,8 @@ impl LeadMutation {
     async fn qualify_lead(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: QualifyLeadInput,
+        #[graphql(desc = "Global id of the lead.")] id: ID,
+        #[graphql(desc = "The values to submit.")] input: QualifyLeadInput,
     ) -> async_graphql::Result<Lead> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Lead", "id")?;
@@ -393,8 +469,8 @@ impl LeadMutation {
     async fn disqualify_lead(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
+        #[graphql(desc = "Global id of the lead.")] id: ID,
+        #[graphql(desc = "Why the lead is not worth pursuing; shown on the lead.")] reason: String,
     ) -> async_graphql::Result<Lead> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Lead", "id")?;

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod context;
 pub mod cost;
 pub mod deal_registrations;
+pub mod descriptions;
 pub mod edge;
 pub mod handoffs;
 pub mod leads;

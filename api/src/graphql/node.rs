@@ -17,8 +17,13 @@ use super::{
 };
 use crate::{domain::GlobalId, error::AppError, services};
 
+/// Any object that has a global id and can be fetched with `node(id:)`.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "&ID"))]
+#[graphql(field(
+    name = "id",
+    ty = "&ID",
+    desc = "Global id; use it with `node(id:)` and in mutations."
+))]
 // Built once per `node(id:)` call; boxing the variants would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum Node {
@@ -44,7 +49,11 @@ impl NodeQuery {
     /// Any object by its global id. Objects outside the caller's scope, and types the
     /// caller's role may not read, are `null` with a `NOT_FOUND` error: the id reveals
     /// nothing. Nullable, as Relay expects, so one unknown id does not null the response.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id as returned in any `id` field.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let actor = actor(ctx)?;
         let gid = GlobalId::decode(&id, "id")?;
         let db = &state(ctx)?.db;

@@ -32,9 +32,13 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Opportunity {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Name of the deal.
     pub name: String,
+    /// Current sales stage.
     pub stage: Stage,
+    /// Expected close date while open; the day it closed once closed (ISO 8601 date, `YYYY-MM-DD`).
     pub close_date: chrono::NaiveDate,
     #[graphql(skip)]
     pub model: opportunities::Model,
@@ -68,6 +72,7 @@ impl Opportunity {
             .map_err(shared)?)
     }
 
+    /// The account the deal is with, when the caller may see it.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Account>> {
         Ok(loaders(ctx)?
             .accounts
@@ -77,6 +82,7 @@ impl Opportunity {
             .map(Account::from))
     }
 
+    /// The user who owns the deal, when the caller may see that user.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         Ok(loaders(ctx)?
             .users
@@ -96,14 +102,17 @@ impl Opportunity {
         .await
     }
 
+    /// New business, expansion or renewal.
     async fn r#type(&self) -> OpportunityType {
         self.model.opportunity_type
     }
 
+    /// Likelihood to close as won, in percent (0–100); 100 when won, 0 when lost.
     async fn probability(&self) -> i32 {
         self.model.probability
     }
 
+    /// The forecast bucket this opportunity counts in.
     async fn forecast_category(&self) -> ForecastCategory {
         self.model.forecast_category
     }
@@ -123,6 +132,7 @@ impl Opportunity {
         .await
     }
 
+    /// Why it was lost; `null` unless lost.
     async fn lost_reason(&self) -> Option<String> {
         self.model.lost_reason.clone()
     }
@@ -132,18 +142,24 @@ impl Opportunity {
         self.model.version
     }
 
+    /// When it was closed (ISO 8601, UTC); `null` while open.
     async fn closed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.model.closed_at
     }
 
+    /// When it was created (ISO 8601, UTC).
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.model.created_at
     }
 
+    /// Activities logged on this opportunity that the caller may see.
     async fn activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
         nested(
@@ -157,69 +173,100 @@ impl Opportunity {
     }
 }
 
+/// Narrows the opportunity list; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct OpportunityFilterInput {
+    /// Only opportunities owned by this user (global id).
     pub owner_id: Option<ID>,
+    /// Only opportunities on this account (global id).
     pub account_id: Option<ID>,
     /// Opportunities credited to this territory or below it.
     pub territory_id: Option<ID>,
+    /// Only opportunities in these stages; empty or omitted, every stage.
     #[graphql(default)]
     pub stage: Vec<Stage>,
+    /// Only opportunities of these kinds; empty or omitted, every kind.
     #[graphql(default)]
     pub r#type: Vec<OpportunityType>,
+    /// Only opportunities closing on or after this date (ISO 8601 date).
     pub close_date_from: Option<chrono::NaiveDate>,
+    /// Only opportunities closing on or before this date (ISO 8601 date).
     pub close_date_to: Option<chrono::NaiveDate>,
+    /// Only opportunities of at least this amount (decimal string, reporting currency).
     pub amount_min: Option<Decimal>,
+    /// Only opportunities of at most this amount (decimal string, reporting currency).
     pub amount_max: Option<Decimal>,
     /// Case-insensitive text in the name.
     pub search: Option<String>,
 }
 
+/// How to sort opportunities.
 #[derive(InputObject)]
 pub struct OpportunityOrderInput {
+    /// The field to sort by.
     pub field: OpportunityOrderField,
+    /// Ascending or descending; ascending when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// A new opportunity on an account.
 #[derive(InputObject)]
 pub struct CreateOpportunityInput {
+    /// The account the deal is with (global id).
     pub account_id: ID,
+    /// Name of the deal.
     pub name: String,
+    /// New business, expansion or renewal.
     pub r#type: OpportunityType,
     /// An open stage; `PROSPECTING` when omitted.
     pub stage: Option<Stage>,
+    /// Expected amount: a decimal string in the reporting currency (for example `"25000.00"`).
     pub amount: Decimal,
+    /// Expected close date (ISO 8601 date, `YYYY-MM-DD`).
     pub close_date: chrono::NaiveDate,
     /// Defaults from the stage; open opportunities may use 1–99.
     pub probability: Option<i32>,
+    /// Forecast bucket; derived from the stage when omitted.
     pub forecast_category: Option<ForecastCategory>,
     /// Defaults to the caller; someone else takes a sales manager or director.
     pub owner_id: Option<ID>,
+    /// The SDR who sourced it (global id), when any.
     pub sourced_by_id: Option<ID>,
 }
 
 /// Omit a field to leave it unchanged; none of these may be cleared (`null` is refused).
 #[derive(InputObject)]
 pub struct UpdateOpportunityInput {
+    /// New name.
     pub name: MaybeUndefined<String>,
     /// An open stage (close with `closeOpportunity`).
     pub stage: MaybeUndefined<Stage>,
+    /// New expected amount: a decimal string in the reporting currency.
     pub amount: MaybeUndefined<Decimal>,
+    /// New expected close date (ISO 8601 date).
     pub close_date: MaybeUndefined<chrono::NaiveDate>,
+    /// New probability in percent; open opportunities may use 1–99.
     pub probability: MaybeUndefined<i32>,
+    /// New forecast bucket.
     pub forecast_category: MaybeUndefined<ForecastCategory>,
+    /// New owner (global id); someone other than the caller takes a sales manager or director.
     pub owner_id: MaybeUndefined<ID>,
 }
 
+/// How an opportunity ends.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum CloseOutcome {
+    /// The customer bought: stage `CLOSED_WON`.
     Won,
+    /// The deal is lost: stage `CLOSED_LOST`; needs a reason.
     Lost,
 }
 
+/// How an opportunity was closed.
 #[derive(InputObject)]
 pub struct CloseOpportunityInput {
+    /// Won or lost.
     pub outcome: CloseOutcome,
     /// Required when lost.
     pub lost_reason: Option<String>,
@@ -243,12 +290,24 @@ impl OpportunityQuery {
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<OpportunityFilterInput>,
-        order_by: Option<OpportunityOrderInput>,
+        #[graphql(desc = "Sort order; omitted, the list's default order.")] order_by: Option<
+            OpportunityOrderInput,
+        >,
     ) -> async_graphql::Result<Conn<Opportunity>> {
         let actor = actor(ctx)?;
         let f = filter.unwrap_or_default();
@@ -288,7 +347,7 @@ impl OpportunityMutation {
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
-        input: CreateOpportunityInput,
+        #[graphql(desc = "The values to submit.")] input: CreateOpportunityInput,
     ) -> async_graphql::Result<Opportunity> {
         let actor = actor(ctx)?;
         let n = NewOpportunity {
@@ -310,9 +369,12 @@ impl OpportunityMutation {
     async fn update_opportunity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the opportunity.")] id: ID,
+        #[graphql(
+            desc = "The `version` you last read; if the record changed since, the call fails with `CONFLICT`."
+        )]
         version: i32,
-        input: UpdateOpportunityInput,
+        #[graphql(desc = "The values to submit.")] input: UpdateOpportunityInput,
     ) -> async_graphql::Result<Opportunity> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Opportunity", "id")?;
@@ -338,9 +400,12 @@ impl OpportunityMutation {
     async fn close_opportunity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the opportunity.")] id: ID,
+        #[graphql(
+            desc = "The `version` you last read; if the record changed since, the call fails with `CONFLICT`."
+        )]
         version: i32,
-        input: CloseOpportunityInput,
+        #[graphql(desc = "The values to submit.")] input: CloseOpportunityInput,
     ) -> async_graphql::Result<Opportunity> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Opportunity", "id")?;

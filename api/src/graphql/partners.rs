@@ -16,17 +16,21 @@ use crate::{
     services::partners::{self as svc, NewPartner, PartnerChanges, PartnerFilter},
 };
 
+/// Narrows the partner list.
 #[derive(InputObject, Default)]
 pub struct PartnerFilterInput {
+    /// Only partners in this status.
     pub status: Option<PartnerStatus>,
     /// Case-insensitive text in the name.
     pub search: Option<String>,
 }
 
+/// A new partner organization.
 #[derive(InputObject)]
 pub struct CreatePartnerInput {
     /// Unique, case-insensitively.
     pub name: String,
+    /// Program tier it starts in.
     #[graphql(default_with = "PartnerTier::Registered")]
     pub tier: PartnerTier,
 }
@@ -34,7 +38,9 @@ pub struct CreatePartnerInput {
 /// Omit a field to leave it unchanged; none of these may be cleared (`null` is refused).
 #[derive(InputObject)]
 pub struct UpdatePartnerInput {
+    /// New name.
     pub name: MaybeUndefined<String>,
+    /// New program tier.
     pub tier: MaybeUndefined<PartnerTier>,
     /// `SUSPENDED` ends access for the organization's users on their next request.
     pub status: MaybeUndefined<PartnerStatus>,
@@ -49,10 +55,20 @@ impl PartnerQuery {
     async fn partners(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<PartnerFilterInput>,
     ) -> async_graphql::Result<Conn<Partner>> {
         let filter = filter.unwrap_or_default();
@@ -75,7 +91,7 @@ impl PartnerMutation {
     async fn create_partner(
         &self,
         ctx: &Context<'_>,
-        input: CreatePartnerInput,
+        #[graphql(desc = "The values to submit.")] input: CreatePartnerInput,
     ) -> async_graphql::Result<Partner> {
         let new = NewPartner {
             name: input.name,
@@ -88,8 +104,8 @@ impl PartnerMutation {
     async fn update_partner(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdatePartnerInput,
+        #[graphql(desc = "Global id of the partner organization.")] id: ID,
+        #[graphql(desc = "The values to submit.")] input: UpdatePartnerInput,
     ) -> async_graphql::Result<Partner> {
         let id = GlobalId::decode_as(&id, "Partner", "id")?;
         let changes = PartnerChanges {

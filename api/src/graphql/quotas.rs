@@ -29,11 +29,13 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Quota {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
     /// What is counted: money metrics in the reporting currency, `QUALIFIED_HANDOFFS` a count.
     pub metric: QuotaMetric,
     /// The fiscal period, e.g. `FY2026` or `FY2026-Q3`.
     pub period: String,
+    /// When the target was last set (ISO 8601, UTC).
     pub updated_at: chrono::DateTime<chrono::Utc>,
     #[graphql(skip)]
     pub model: quotas::Model,
@@ -171,10 +173,12 @@ pub fn to_quota(st: &AppState, figures: &Arc<Figures>, m: quotas::Model) -> Quot
     }
 }
 
+/// Narrows the quota list; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct QuotaFilterInput {
     /// A user or a territory (its global id).
     pub assignee_id: Option<ID>,
+    /// Only quotas of these metrics; empty or omitted, every metric.
     #[graphql(default)]
     pub metric: Vec<QuotaMetric>,
     /// `FY2026` or `FY2026-Q3`.
@@ -188,8 +192,11 @@ pub struct QuotaFilterInput {
 /// Exactly one of `userId` and `territoryId`.
 #[derive(InputObject)]
 pub struct SetQuotaInput {
+    /// The user the quota is for (global id); give exactly one of user or territory.
     pub user_id: Option<ID>,
+    /// The territory the quota is for (global id); give exactly one of user or territory.
     pub territory_id: Option<ID>,
+    /// What the quota measures.
     pub metric: QuotaMetric,
     /// `FY2026` or `FY2026-Q3`.
     pub period: String,
@@ -219,10 +226,20 @@ impl QuotaQuery {
     async fn quotas(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<QuotaFilterInput>,
     ) -> async_graphql::Result<Conn<Quota>> {
         let actor = actor(ctx)?;
@@ -271,7 +288,7 @@ impl QuotaMutation {
     async fn set_quota(
         &self,
         ctx: &Context<'_>,
-        input: SetQuotaInput,
+        #[graphql(desc = "The values to submit.")] input: SetQuotaInput,
     ) -> async_graphql::Result<Quota> {
         let actor = actor(ctx)?;
         let st = state(ctx)?;
@@ -300,7 +317,11 @@ impl QuotaMutation {
     }
 
     /// Deletes a quota; who may is as for `setQuota`.
-    async fn delete_quota(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+    async fn delete_quota(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the quota.")] id: ID,
+    ) -> async_graphql::Result<ID> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Quota", "id")?;
         let row = svc::delete(state(ctx)?, actor, id).await?;

@@ -17,14 +17,18 @@ use crate::{
 /// Whether a report row is a territory (rolled up over its subtree) or a rep.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum ReportRowKind {
+    /// A row for a territory: its whole subtree.
     Territory,
+    /// A row for one rep: what is credited to them inside the subtree.
     Rep,
 }
 
 /// Open pipeline of one forecast category.
 #[derive(SimpleObject)]
 pub struct PipelineByCategory {
+    /// The forecast bucket.
     pub category: ForecastCategory,
+    /// Open pipeline amount in the bucket: a decimal string in the reporting currency.
     pub amount: Decimal,
 }
 
@@ -40,12 +44,16 @@ pub const CATEGORY_ENUMS: [ForecastCategory; 5] = [
 /// fractions (0.25, not 25) and null when their denominator is 0.
 pub struct TerritoryReportObject(pub Arc<TerritoryReport>);
 
+/// A territory report: one row per territory of a subtree and one per rep, for a
+/// fiscal period. Money is a decimal string in the reporting currency; ratios are
+/// fractions (0.25, not 25) and `null` when their denominator is 0.
 #[Object(name = "TerritoryReport")]
 impl TerritoryReportObject {
     /// The subtree's root territory.
     async fn root_id(&self) -> ID {
         ID(GlobalId::encode("Territory", self.0.root_id))
     }
+    /// Name of the territory at the top of the report.
     async fn root_name(&self) -> &str {
         &self.0.root_name
     }
@@ -94,8 +102,10 @@ impl ReportRowObject {
     }
 }
 
+/// One row of a territory report: a territory (its whole subtree) or a rep.
 #[Object(name = "TerritoryReportRow")]
 impl ReportRowObject {
+    /// Whether the row is a territory or a rep.
     async fn kind(&self) -> ReportRowKind {
         match self.1 {
             RowKind::Territory => ReportRowKind::Territory,
@@ -111,6 +121,7 @@ impl ReportRowObject {
         };
         ID(GlobalId::encode(t, self.row().id))
     }
+    /// The territory's or the rep's name.
     async fn name(&self) -> &str {
         &self.row().name
     }
@@ -228,6 +239,7 @@ pub struct ReportLink {
     /// A path on this server (prefix it with the API's origin); it carries its own
     /// signature, bound to the caller and to this report's root, period and format.
     pub url: String,
+    /// When the link stops working (ISO 8601, UTC).
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -241,7 +253,8 @@ impl ReportQuery {
     async fn territory_report(
         &self,
         ctx: &Context<'_>,
-        root_id: ID,
+        #[graphql(desc = "Global id of the territory at the top of the report.")] root_id: ID,
+        #[graphql(desc = "Fiscal period: a year like `FY2026` or a quarter like `FY2026-Q3`.")]
         period: String,
     ) -> async_graphql::Result<TerritoryReportObject> {
         let actor = actor(ctx)?;
@@ -265,8 +278,9 @@ impl ReportQuery {
     async fn report_link(
         &self,
         ctx: &Context<'_>,
-        kind: ReportFormat,
-        root_id: ID,
+        #[graphql(desc = "Download as CSV or as the printable page.")] kind: ReportFormat,
+        #[graphql(desc = "Global id of the territory at the top of the report.")] root_id: ID,
+        #[graphql(desc = "Fiscal period: a year like `FY2026` or a quarter like `FY2026-Q3`.")]
         period: String,
     ) -> async_graphql::Result<ReportLink> {
         let actor = actor(ctx)?;

@@ -80,6 +80,7 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
     if let Some(state) = state {
         builder = builder.data(state);
     }
+    builder = super::descriptions::describe(builder);
     builder.finish()
 }
 
@@ -175,6 +176,7 @@ pub fn build_partner_schema(
     if let Some(state) = state {
         builder = builder.data(state);
     }
+    builder = super::descriptions::describe(builder);
     builder.finish()
 }
 

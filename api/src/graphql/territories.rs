@@ -26,10 +26,13 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct Territory {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Name of the territory.
     pub name: String,
     /// 0 for a root.
     pub depth: i32,
+    /// When it was created (ISO 8601, UTC).
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[graphql(skip)]
     pub model: territories::Model,
@@ -54,9 +57,12 @@ pub struct TerritoryCriteria {
     /// ISO 3166 alpha-2 country codes.
     #[graphql(default)]
     pub countries: Vec<String>,
+    /// Industries that belong here; empty means any industry.
     #[graphql(default)]
     pub industries: Vec<String>,
+    /// Smallest company size that belongs here (employees), when bounded.
     pub min_employees: Option<i32>,
+    /// Largest company size that belongs here (employees), when bounded.
     pub max_employees: Option<i32>,
 }
 
@@ -75,6 +81,7 @@ impl From<TerritoryCriteria> for Criteria {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct TerritoryMember {
+    /// Whether the user owns the territory or is a member.
     pub role_in_territory: TerritoryRole,
     #[graphql(skip)]
     pub user_id: Uuid,
@@ -82,6 +89,7 @@ pub struct TerritoryMember {
 
 #[ComplexObject]
 impl TerritoryMember {
+    /// The member, when the caller may see that user.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let u = loaders(ctx)?
             .users
@@ -94,6 +102,7 @@ impl TerritoryMember {
 
 #[ComplexObject]
 impl Territory {
+    /// The territory directly above, when any and visible to the caller.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Territory>> {
         let Some(id) = self.model.parent_id else {
             return Ok(None);
@@ -106,10 +115,14 @@ impl Territory {
         Ok(t.map(Territory::from))
     }
 
+    /// The territories directly below that the caller may see.
     async fn children(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Territory>> {
         nested(
@@ -131,6 +144,7 @@ impl Territory {
         Ok(u.map(User::from))
     }
 
+    /// The users assigned to the territory.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TerritoryMember>> {
         let rows = loaders(ctx)?
             .territory_members
@@ -147,6 +161,7 @@ impl Territory {
             .collect())
     }
 
+    /// Which companies belong in the territory.
     async fn criteria(&self) -> TerritoryCriteria {
         let c = criteria_of(&self.model);
         TerritoryCriteria {
@@ -161,7 +176,10 @@ impl Territory {
     async fn accounts(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Account>> {
         nested(
@@ -175,6 +193,7 @@ impl Territory {
     }
 }
 
+/// Narrows the territory list.
 #[derive(InputObject, Default)]
 pub struct TerritoryFilterInput {
     /// Direct children of this territory.
@@ -188,11 +207,16 @@ pub struct TerritoryFilterInput {
     pub search: Option<String>,
 }
 
+/// A new territory.
 #[derive(InputObject)]
 pub struct CreateTerritoryInput {
+    /// Name of the territory.
     pub name: String,
+    /// The territory it sits under (global id); omitted, a top-level territory.
     pub parent_id: Option<ID>,
+    /// The user who owns it (global id), when any.
     pub manager_id: Option<ID>,
+    /// Which companies belong in it.
     #[graphql(default)]
     pub criteria: TerritoryCriteria,
 }
@@ -200,6 +224,7 @@ pub struct CreateTerritoryInput {
 /// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateTerritoryInput {
+    /// New name; `null` is refused.
     pub name: MaybeUndefined<String>,
     /// The accountable sales manager; `null` leaves the territory without one.
     pub manager_id: MaybeUndefined<ID>,
@@ -216,10 +241,20 @@ impl TerritoryQuery {
     async fn territories(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<TerritoryFilterInput>,
     ) -> async_graphql::Result<Conn<Territory>> {
         let actor = actor(ctx)?;
@@ -245,7 +280,7 @@ impl TerritoryQuery {
     async fn territory(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the territory.")] id: ID,
     ) -> async_graphql::Result<Option<Territory>> {
         let id = GlobalId::decode_as(&id, "Territory", "id")?;
         Ok(Some(
@@ -263,7 +298,7 @@ impl TerritoryMutation {
     async fn create_territory(
         &self,
         ctx: &Context<'_>,
-        input: CreateTerritoryInput,
+        #[graphql(desc = "The values to submit.")] input: CreateTerritoryInput,
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
         let new = NewTerritory {
@@ -279,8 +314,8 @@ impl TerritoryMutation {
     async fn update_territory(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateTerritoryInput,
+        #[graphql(desc = "Global id of the territory.")] id: ID,
+        #[graphql(desc = "The values to submit.")] input: UpdateTerritoryInput,
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "Territory", "id")?;
@@ -299,7 +334,8 @@ impl TerritoryMutation {
     async fn move_territory(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the territory to move.")] id: ID,
+        #[graphql(desc = "The new parent territory (global id); `null` makes it top-level.")]
         parent_id: Option<ID>,
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
@@ -312,9 +348,13 @@ impl TerritoryMutation {
     async fn add_territory_member(
         &self,
         ctx: &Context<'_>,
-        territory_id: ID,
-        user_id: ID,
-        #[graphql(default_with = "TerritoryRole::Member")] role_in_territory: TerritoryRole,
+        #[graphql(desc = "Global id of the territory.")] territory_id: ID,
+        #[graphql(desc = "Global id of the user to add.")] user_id: ID,
+        #[graphql(
+            desc = "Owner or member; `MEMBER` when omitted.",
+            default_with = "TerritoryRole::Member"
+        )]
+        role_in_territory: TerritoryRole,
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
         let t = GlobalId::decode_as(&territory_id, "Territory", "territoryId")?;
@@ -324,11 +364,12 @@ impl TerritoryMutation {
             .into())
     }
 
+    /// Removes a user from a territory; they lose the access it gave them.
     async fn remove_territory_member(
         &self,
         ctx: &Context<'_>,
-        territory_id: ID,
-        user_id: ID,
+        #[graphql(desc = "Global id of the territory.")] territory_id: ID,
+        #[graphql(desc = "Global id of the user to remove.")] user_id: ID,
     ) -> async_graphql::Result<Territory> {
         let actor = actor(ctx)?;
         let t = GlobalId::decode_as(&territory_id, "Territory", "territoryId")?;

@@ -25,11 +25,17 @@ use crate::{
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct User {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Email address; also the login name. Unique, compared case-insensitively.
     pub email: String,
+    /// Full name.
     pub name: String,
+    /// Role in the sales organization; it decides what the user may see and do.
     pub role: Role,
+    /// Whether the user may sign in; deactivated users keep their history.
     pub active: bool,
+    /// When the user was created (ISO 8601, UTC).
     pub created_at: chrono::DateTime<chrono::Utc>,
     #[graphql(skip)]
     pub uuid: Uuid,
@@ -80,7 +86,11 @@ impl User {
     async fn reports(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] transitive: bool,
+        #[graphql(
+            desc = "`true` for everyone below this user in the manager chain; `false` (default) for direct reports only.",
+            default = false
+        )]
+        transitive: bool,
     ) -> async_graphql::Result<Vec<User>> {
         let loaders = loaders(ctx)?;
         let rows = if transitive {
@@ -118,9 +128,13 @@ impl User {
 /// A reseller organization.
 #[derive(SimpleObject, Clone)]
 pub struct Partner {
+    /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
+    /// Name of the partner organization.
     pub name: String,
+    /// Partner program tier.
     pub tier: PartnerTier,
+    /// Whether the partner may act.
     pub status: PartnerStatus,
 }
 
@@ -135,36 +149,51 @@ impl From<partners::Model> for Partner {
     }
 }
 
+/// Narrows the user directory; all conditions must hold.
 #[derive(InputObject, Default)]
 pub struct UserFilterInput {
+    /// Only users with this role.
     pub role: Option<Role>,
+    /// Only active (`true`) or only deactivated (`false`) users.
     pub active: Option<bool>,
+    /// Only direct reports of this manager (global id).
     pub manager_id: Option<ID>,
     /// Case-insensitive text in the name or email.
     pub search: Option<String>,
 }
 
+/// Sort direction.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {
+    /// Smallest first (A to Z, oldest first).
     #[default]
     Asc,
+    /// Largest first (Z to A, newest first).
     Desc,
 }
 
+/// How to sort users.
 #[derive(InputObject)]
 pub struct UserOrderInput {
+    /// The field to sort by.
     pub field: UserOrderField,
+    /// Ascending or descending; ascending when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// A new user.
 #[derive(InputObject)]
 pub struct CreateUserInput {
+    /// Email address; also the login name. Must be unused.
     pub email: String,
+    /// Full name.
     pub name: String,
+    /// Role in the sales organization.
     pub role: Role,
     /// 12 to 128 characters.
     pub password: String,
+    /// Their manager (global id), when any.
     pub manager_id: Option<ID>,
     /// Required for `PARTNER` users, refused for everyone else.
     pub partner_id: Option<ID>,
@@ -173,14 +202,19 @@ pub struct CreateUserInput {
 /// Omit a field to leave it unchanged; send `null` to clear a field that may be empty.
 #[derive(InputObject)]
 pub struct UpdateUserInput {
+    /// New email address; `null` is refused.
     pub email: MaybeUndefined<String>,
+    /// New full name; `null` is refused.
     pub name: MaybeUndefined<String>,
+    /// New role (directors only); `null` is refused.
     pub role: MaybeUndefined<Role>,
     /// `null` leaves the user without a manager.
     pub manager_id: MaybeUndefined<ID>,
     /// Partner users only; `null` is refused for them.
     pub partner_id: MaybeUndefined<ID>,
+    /// New password; `null` is refused.
     pub password: MaybeUndefined<String>,
+    /// `false` deactivates, `true` reactivates; `null` is refused.
     pub active: MaybeUndefined<bool>,
 }
 
@@ -200,12 +234,24 @@ impl UserQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Page forward: at most this many items (default 20, maximum 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page forward: items after this cursor (an `endCursor` or edge `cursor` you received)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backward: at most this many items before `before` (or from the end)."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Page backward: items before this cursor (a `startCursor` or edge `cursor` you received)."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the list; omitted, every row the caller may see.")]
         filter: Option<UserFilterInput>,
-        order_by: Option<UserOrderInput>,
+        #[graphql(desc = "Sort order; omitted, the list's default order.")] order_by: Option<
+            UserOrderInput,
+        >,
     ) -> async_graphql::Result<Conn<User>> {
         let actor = actor(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -234,7 +280,7 @@ impl UserMutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
-        input: CreateUserInput,
+        #[graphql(desc = "The values to submit.")] input: CreateUserInput,
     ) -> async_graphql::Result<User> {
         let actor = actor(ctx)?;
         let new = NewUser {
@@ -252,8 +298,8 @@ impl UserMutation {
     async fn update_user(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateUserInput,
+        #[graphql(desc = "Global id of the user.")] id: ID,
+        #[graphql(desc = "The values to submit.")] input: UpdateUserInput,
     ) -> async_graphql::Result<User> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "User", "id")?;
@@ -278,7 +324,11 @@ impl UserMutation {
     }
 
     /// Directors only: the user loses access on their next request.
-    async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<User> {
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the user to deactivate.")] id: ID,
+    ) -> async_graphql::Result<User> {
         let actor = actor(ctx)?;
         let id = GlobalId::decode_as(&id, "User", "id")?;
         let changes = UserChanges {

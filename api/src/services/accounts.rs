@@ -37,12 +37,17 @@ pub struct AccountFilter {
     pub search: Option<String>,
 }
 
+/// What to sort accounts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum AccountOrderField {
+    /// By name.
     #[default]
     Name,
+    /// By creation time.
     CreatedAt,
+    /// By annual recurring revenue.
     Arr,
+    /// By number of employees.
     EmployeeCount,
 }
 

@@ -61,12 +61,17 @@ pub struct RegistrationFilter {
     pub partner_id: Option<Uuid>,
 }
 
+/// What to sort deal registrations by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum DealRegistrationOrderField {
+    /// By submission time.
     #[default]
     SubmittedAt,
+    /// By expected close date.
     ExpectedCloseDate,
+    /// By estimated amount.
     EstimatedAmount,
+    /// By company name.
     CompanyName,
 }
 

@@ -34,11 +34,15 @@ pub struct LeadFilter {
     pub search: Option<String>,
 }
 
+/// What to sort leads by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum LeadOrderField {
+    /// By creation time.
     #[default]
     CreatedAt,
+    /// By company name.
     CompanyName,
+    /// By status.
     Status,
 }
 

@@ -40,13 +40,19 @@ pub struct OpportunityFilter {
     pub search: Option<String>,
 }
 
+/// What to sort opportunities by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum OpportunityOrderField {
+    /// By close date.
     #[default]
     CloseDate,
+    /// By amount.
     Amount,
+    /// By name.
     Name,
+    /// By creation time.
     CreatedAt,
+    /// By probability.
     Probability,
 }
 

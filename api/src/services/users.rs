@@ -34,11 +34,15 @@ pub struct UserFilter {
     pub search: Option<String>,
 }
 
+/// What to sort users by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum UserOrderField {
+    /// By full name.
     #[default]
     Name,
+    /// By email address.
     Email,
+    /// By creation time.
     CreatedAt,
 }
 

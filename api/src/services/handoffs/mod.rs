@@ -34,6 +34,7 @@ use crate::{
 
 const NOTE_MAX: usize = 2_000;
 
+/// Which side of a handoff the caller is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 pub enum HandoffDirection {
     /// Sent to the caller.
@@ -53,11 +54,15 @@ pub struct HandoffFilter {
     pub account_id: Option<Uuid>,
 }
 
+/// What handoff lists can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, async_graphql::Enum)]
 pub enum HandoffOrderField {
+    /// When the handoff was requested (the default, newest first).
     #[default]
     CreatedAt,
+    /// When the recipient's answer is due (the SLA).
     DueAt,
+    /// When it last changed (requested, redirected, accepted, rejected or cancelled).
     UpdatedAt,
 }
 
