@@ -4,6 +4,7 @@ mod isolation;
 mod matrix;
 mod organizations;
 mod registrations;
+mod reports;
 mod review;
 mod schema_http;
 mod schema_walk;

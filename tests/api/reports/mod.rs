@@ -3,7 +3,7 @@
 
 mod access;
 mod correctness;
-mod downloads;
+pub mod downloads;
 mod fixture;
 mod page;
 mod quotas;
