@@ -112,24 +112,12 @@ fn serves_the_demo_and_stops_cleanly_on_sigterm() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Wait (bounded) until it answers: migrations and the demo seed run first.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let ready = loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut reply = String::new();
-            let _ = s.read_to_string(&mut reply);
-            if reply.starts_with("HTTP/1.1 200") {
-                break true;
-            }
-        }
-        if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-            break false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    // Migrations and the demo seed run first.
+    let ready = answers_200(
+        &mut child,
+        port,
+        "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(ready, "the server never became ready");
     assert!(
         dir.join("salesgraph.db").exists(),
@@ -143,6 +131,27 @@ fn serves_the_demo_and_stops_cleanly_on_sigterm() {
     let status = child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(status.success(), "exit after SIGTERM: {status:?}");
+}
+
+/// Sends `request` to the server on `port` until it answers 200 (true), the process
+/// exits or a minute passes (false).
+fn answers_200(child: &mut std::process::Child, port: u16, request: &str) -> bool {
+    use std::io::{Read, Write};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.write_all(request.as_bytes()).unwrap();
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            if reply.starts_with("HTTP/1.1 200") {
+                return true;
+            }
+        }
+        if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// A stand-in OTLP/HTTP collector: records each request's head and body, answers 200.
@@ -200,27 +209,12 @@ fn traces_are_exported_over_otlp_when_configured() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let answered = loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            let body = r#"{"query":"query Traced { __typename }"}"#;
-            let req = format!(
-                "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            s.write_all(req.as_bytes()).unwrap();
-            let mut reply = String::new();
-            let _ = s.read_to_string(&mut reply);
-            if reply.starts_with("HTTP/1.1 200") {
-                break true;
-            }
-        }
-        if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-            break false;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let body = r#"{"query":"query Traced { __typename }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answered = answers_200(&mut child, port, &request);
     assert!(answered, "the server never answered");
     // Shutdown flushes the batch.
     Command::new("kill")
