@@ -24,11 +24,10 @@ impl Passwords {
     pub fn new(cfg: &Argon2Params) -> Result<Self, AppError> {
         let params = Params::new(cfg.memory_kib, cfg.iterations, cfg.parallelism, None)
             .map_err(AppError::internal)?;
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let dummy_hash = hash_with(&params, &uuid::Uuid::new_v4().to_string())?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(cores * 2)),
+            permits: Arc::new(Semaphore::new(hashing_concurrency())),
             dummy_hash: Arc::new(dummy_hash),
         })
     }
@@ -56,6 +55,14 @@ impl Passwords {
     }
 }
 
+/// How many hashes may run at once: one core fewer than the machine has (at least
+/// one), so that a storm of logins — each argon2 call is tens of milliseconds of one
+/// core — always leaves a core for every other request. Further logins queue.
+fn hashing_concurrency() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    cores.saturating_sub(1).max(1)
+}
+
 /// Synchronous hashing for tools (seeding, tests) that run outside the server.
 pub fn hash_with(params: &Params, password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -81,6 +88,13 @@ pub fn default_params() -> Result<Params, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashing_leaves_a_core_free() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let n = hashing_concurrency();
+        assert!(n >= 1 && (n < cores || cores == 1), "{n} of {cores}");
+    }
 
     #[tokio::test]
     async fn hashes_are_argon2id_with_the_required_cost_and_verify() {
