@@ -397,3 +397,29 @@ async fn a_slow_subscriber_is_disconnected_not_buffered() {
         .expect("the slow subscriber was not disconnected");
     assert_eq!(why, Some(api::events::CloseWhy::TooSlow));
 }
+
+/// A subscription document goes through the same cost gate as HTTP: refused with an
+/// `error` for its id, the socket stays usable.
+#[tokio::test]
+async fn a_too_deep_subscription_is_refused_like_a_query() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("SALESGRAPH_MAX_DEPTH".into(), "3".into());
+    })
+    .await;
+    let mut ws = init(&app.addr, &app.token("director")).await;
+    let deep = "subscription { handoffEvents { handoff { from { manager { id } } } } }";
+    send(
+        &mut ws,
+        json!({ "id": "d", "type": "subscribe", "payload": { "query": deep } }),
+    )
+    .await;
+    let m = recv(&mut ws).await.unwrap();
+    assert_eq!(m["type"], "error", "{m}");
+    assert_eq!(m["id"], "d", "{m}");
+    assert_eq!(
+        m["payload"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{m}"
+    );
+    assert_eq!(app.state.hub.subscribers(), 0);
+    assert_eq!(drain(&mut ws).await, Ok(vec![]));
+}
