@@ -266,5 +266,23 @@ async fn serve(config: Config) -> Result<(), AppError> {
     if app.state.config.graphiql {
         tracing::info!("GraphiQL: http://{addr}/graphql");
     }
+    // Subscriptions are closed with 1001 ("going away") as shutdown begins, so clients
+    // reconnect to another replica instead of waiting out the drain.
+    let hub = app.state.hub.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut term) = signal(SignalKind::terminate()) {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        hub.shut_down();
+    });
     app.server.await.map_err(AppError::internal)
 }

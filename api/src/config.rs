@@ -114,6 +114,33 @@ impl HandoffSettings {
     }
 }
 
+/// WebSocket subscriptions.
+#[derive(Debug, Clone)]
+pub struct LiveSettings {
+    /// Events queued per subscription before a slow subscriber is disconnected.
+    pub queue: usize,
+    /// How long a socket may wait before `connection_init`.
+    pub init_timeout: std::time::Duration,
+    /// How often the server pings an idle socket.
+    pub keepalive: std::time::Duration,
+}
+
+impl LiveSettings {
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        Ok(Self {
+            queue: num(src, "SALESGRAPH_WS_QUEUE", 64, 1, 10_000)?,
+            init_timeout: Duration::from_millis(num(
+                src,
+                "SALESGRAPH_WS_INIT_TIMEOUT_MS",
+                10_000,
+                50,
+                600_000,
+            )?),
+            keepalive: secs(src, "SALESGRAPH_WS_KEEPALIVE_SECS", 15, 1, 3_600)?,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub env: Environment,
@@ -133,6 +160,7 @@ pub struct Config {
     pub seed_demo: bool,
     pub limits: Limits,
     pub handoffs: HandoffSettings,
+    pub live: LiveSettings,
     pub log_filter: String,
     /// How long SIGTERM waits for in-flight requests.
     pub shutdown_timeout_secs: u64,
@@ -303,6 +331,7 @@ impl Config {
             seed_demo: flag(src, "SALESGRAPH_SEED_DEMO", dev)?,
             limits,
             handoffs: HandoffSettings::from_source(src)?,
+            live: LiveSettings::from_source(src)?,
             log_filter: src
                 .get("SALESGRAPH_LOG")
                 .or_else(|| src.get("RUST_LOG"))

@@ -30,6 +30,12 @@ const JSON: &str = "application/json";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql_post))
+        .route(
+            "/graphql",
+            web::get()
+                .guard(actix_web::guard::Header("upgrade", "websocket"))
+                .to(crate::ws::upgrade),
+        )
         .route("/graphql", web::get().to(graphql_get))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))

@@ -62,7 +62,9 @@ pub fn build_with(
 ) -> Result<Application, AppError> {
     let port = listener.local_addr().map_err(AppError::internal)?.port();
     let shutdown_timeout = config.shutdown_timeout_secs;
+    let url = config.database_url.clone();
     let state = AppState::new(db, config, metrics)?;
+    state.hub.start(state.db.clone(), url);
     let schemas = Schemas::build(
         Some(state.clone()),
         &state.config.limits,

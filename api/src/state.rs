@@ -9,6 +9,7 @@ use crate::{
     clock::Clock,
     config::Config,
     error::AppError,
+    events::Hub,
     metrics::Metrics,
     persisted::PersistedDocuments,
 };
@@ -23,6 +24,8 @@ pub struct AppState {
     pub persisted: Arc<PersistedDocuments>,
     /// "Now" for everything computed against it (pacing, SLAs, expiry); tests set it.
     pub clock: Clock,
+    /// Live handoff events of this replica.
+    pub hub: Hub,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
             .map_err(|e| AppError::Internal(format!("SALESGRAPH_TRUSTED_DOCUMENTS: {e}")))?;
         let persisted = PersistedDocuments::new(trusted, config.apq_cache_bytes)
             .map_err(|e| AppError::Internal(format!("SALESGRAPH_TRUSTED_DOCUMENTS: {e}")))?;
+        let hub = Hub::new(config.live.queue);
         Ok(Self {
             persisted: Arc::new(persisted),
             keys: TokenKeys::new(&config)?,
@@ -47,6 +51,7 @@ impl AppState {
             config: Arc::new(config),
             metrics,
             clock: Clock::default(),
+            hub,
         })
     }
 }

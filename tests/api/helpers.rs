@@ -60,6 +60,8 @@ pub fn test_settings() -> HashMap<String, String> {
 
 pub struct TestApp {
     pub addr: String,
+    /// The database URL, for a second server on the same database.
+    pub url: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub state: AppState,
@@ -130,8 +132,11 @@ impl TestApp {
         let app = startup::build_with(config, db.clone(), metrics, listener).unwrap();
         let addr = format!("http://127.0.0.1:{}", app.port);
         tokio::spawn(app.server);
+        // Live events committed from here on reach this server's subscribers.
+        app.state.hub.ready().await;
         TestApp {
             addr,
+            url: url.clone(),
             client: reqwest::Client::new(),
             db,
             state: app.state,

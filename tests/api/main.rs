@@ -13,6 +13,7 @@ mod handoffs;
 mod hardening;
 mod helpers;
 mod http;
+mod live;
 mod matrix;
 mod paging;
 mod partners;

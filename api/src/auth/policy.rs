@@ -908,6 +908,66 @@ pub fn redirect_target_scope(actor: &Actor) -> Condition {
     }
 }
 
+/// Users entitled to a handoff's events: the same people [`handoff_scope`] lets see
+/// the handoff — sender, recipient, sales managers above either, directors — active
+/// and internal. A condition on `users`, so one statement answers it for every
+/// subscriber of a replica at once.
+pub fn handoff_audience(from: Uuid, to: Uuid) -> Condition {
+    let id = (users::Entity, users::Column::Id);
+    let role = (users::Entity, users::Column::Role);
+    Condition::all()
+        .add(Expr::col((users::Entity, users::Column::Active)).eq(true))
+        .add(
+            Condition::any()
+                .add(Expr::col(id).is_in([from, to]))
+                .add(Expr::col(role).eq(Director))
+                .add(Condition::all().add(Expr::col(role).eq(SalesManager)).add(
+                    Expr::col(id).binary(
+                        BinOper::In,
+                        Expr::SubQuery(
+                            None,
+                            Box::new(SubQueryStatement::WithStatement(managers_above(from, to))),
+                        ),
+                    ),
+                )),
+        )
+}
+
+/// `WITH RECURSIVE up(id) AS (SELECT manager_id FROM users WHERE id IN (from, to) UNION
+/// SELECT u.manager_id FROM users u JOIN up ON u.id = up.id) SELECT id FROM up`: every
+/// manager above either user (the people whose team holds them).
+fn managers_above(from: Uuid, to: Uuid) -> WithQuery {
+    let (up, u) = (Alias::new("up"), Alias::new("u"));
+    let mut base = Query::select()
+        .column(users::Column::ManagerId)
+        .from(users::Entity)
+        .and_where(Expr::col(users::Column::Id).is_in([from, to]))
+        .to_owned();
+    let step = Query::select()
+        .column((u.clone(), users::Column::ManagerId))
+        .from_as(users::Entity, u.clone())
+        .inner_join(
+            up.clone(),
+            Expr::col((u.clone(), users::Column::Id)).equals((up.clone(), users::Column::Id)),
+        )
+        .to_owned();
+    let cte = CommonTableExpression::new()
+        .query(base.union(UnionType::Distinct, step).to_owned())
+        .column(users::Column::Id)
+        .table_name(up.clone())
+        .to_owned();
+    let select = Query::select()
+        .column(users::Column::Id)
+        .from(up)
+        .and_where(Expr::col(users::Column::Id).is_not_null())
+        .to_owned();
+    WithClause::new()
+        .recursive(true)
+        .cte(cte)
+        .to_owned()
+        .query(select)
+}
+
 /// `column IN (the team of user)`: the user and everyone whose manager chain reaches them.
 pub fn in_team_of(column: impl IntoColumnRef, user_id: Uuid) -> Condition {
     Condition::all().add(Expr::col(column).binary(

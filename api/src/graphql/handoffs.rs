@@ -187,6 +187,16 @@ impl HandoffEvent {
         load(&loaders(ctx)?.users, Some(self.model.actor_id), User::from).await
     }
 
+    /// The handoff this event belongs to.
+    async fn handoff(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Handoff>> {
+        load(
+            &loaders(ctx)?.handoffs,
+            Some(self.model.handoff_id),
+            Handoff::from,
+        )
+        .await
+    }
+
     /// The recipient after the transition (a redirect changes it).
     async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         load(&loaders(ctx)?.users, self.model.to_user_id, User::from).await

@@ -38,6 +38,7 @@ pub struct Loaders {
     pub account_activities: DataLoader<ChildPage<activities::Entity>>,
     pub lead_activities: DataLoader<ChildPage<activities::Entity>>,
     pub opportunity_activities: DataLoader<ChildPage<activities::Entity>>,
+    pub handoffs: DataLoader<ById<handoffs::Entity>>,
     pub lead_handoffs: DataLoader<ChildPage<handoffs::Entity>>,
     pub account_handoffs: DataLoader<ChildPage<handoffs::Entity>>,
     pub handoff_events: DataLoader<ChildPage<handoff_events::Entity>>,
@@ -143,6 +144,7 @@ impl Loaders {
                 policy::activity_scope,
                 "occurred_at DESC, id",
             )),
+            handoffs: loader(ById::new(&s, handoffs::Column::Id, policy::handoff_scope)),
             lead_handoffs: page_loader(ChildPage::<handoffs::Entity>::new(
                 &s,
                 handoffs::Column::LeadId,
@@ -289,7 +291,8 @@ keyed!(
     accounts,
     leads,
     opportunities,
-    activities
+    activities,
+    handoffs
 );
 
 pub(super) type ScopeFn = fn(&Actor) -> Condition;

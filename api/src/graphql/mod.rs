@@ -25,6 +25,7 @@ pub mod patch;
 pub mod quotas;
 pub mod reports;
 pub mod schema;
+pub mod subscription;
 pub mod territories;
 pub mod users;
 

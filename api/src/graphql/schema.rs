@@ -16,6 +16,7 @@ use super::{
     partners::{PartnerMutation, PartnerQuery},
     quotas::{QuotaMutation, QuotaQuery},
     reports::ReportQuery,
+    subscription::SubscriptionRoot,
     territories::{TerritoryMutation, TerritoryQuery},
     users::{UserMutation, UserQuery},
 };
@@ -57,7 +58,7 @@ pub struct MutationRoot(
     HandoffMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the served schema. `introspection` off also turns field suggestions off, so
 /// that error messages cannot be used to map a hidden schema.
@@ -65,7 +66,7 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     // Depth and complexity are `cost::check`'s, before execution, with introspection
     // exempt and pages multiplied; the field budget holds while resolving.

@@ -133,3 +133,47 @@ pub async fn audit_count(app: &TestApp) -> u64 {
         .await
         .unwrap()
 }
+
+/// A pending AE → AM handoff in the second team (ae2 to a new account manager of
+/// manager2), inserted directly; its global id.
+pub async fn seed_team2(app: &TestApp) -> String {
+    use chrono::Utc;
+    use entity::enums::{HandoffKind, HandoffStatus, Role};
+    use sea_orm::{ActiveModelTrait, Set};
+    let am2 = crate::fixture::insert_user(
+        &app.db,
+        "am2@test.example",
+        "Ann Am",
+        Role::AccountManager,
+        Some(app.user("manager2").id),
+        None,
+        true,
+    )
+    .await;
+    let account = app.fx.id("Account", "globex");
+    let now = Utc::now();
+    let id = uuid::Uuid::new_v4();
+    entity::handoffs::ActiveModel {
+        id: Set(id),
+        kind: Set(HandoffKind::AeToAm),
+        status: Set(HandoffStatus::Pending),
+        from_user_id: Set(app.user("ae2").id),
+        to_user_id: Set(am2.id),
+        lead_id: Set(None),
+        account_id: Set(Some(account)),
+        opportunity_id: Set(None),
+        subject_key: Set(api::domain::handoff::slot_key(HandoffKind::AeToAm, account)),
+        note: Set("team 2".into()),
+        reason_code: Set(None),
+        response_note: Set(None),
+        due_at: Set(now + chrono::TimeDelta::hours(24)),
+        resolved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    TestApp::gid("Handoff", id)
+}

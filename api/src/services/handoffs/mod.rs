@@ -164,9 +164,10 @@ pub(crate) async fn append_event<C: ConnectionTrait>(
     reason: Option<RejectReason>,
     note: Option<String>,
     at: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<Uuid> {
+    let id = Uuid::new_v4();
     handoff_events::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         handoff_id: Set(h.id),
         at: Set(at),
         actor_id: Set(actor.user_id),
@@ -178,6 +179,20 @@ pub(crate) async fn append_event<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    Ok(id)
+}
+
+/// Commits a transition and publishes its event to live subscribers (on PostgreSQL the
+/// notification is part of the transaction, so a rollback publishes nothing).
+pub(crate) async fn commit_and_publish(
+    state: &AppState,
+    txn: DatabaseTransaction,
+    event: Uuid,
+) -> AppResult<()> {
+    state.hub.before_commit(&txn, event).await?;
+    let backend = txn.get_database_backend();
+    txn.commit().await?;
+    state.hub.after_commit(backend, event);
     Ok(())
 }
 
@@ -380,7 +395,7 @@ pub async fn resolve(
         }
     }
     let after = save(&txn, &before, after).await?;
-    append_event(&txn, &after, actor, Some(before.status), reason, note, now).await?;
+    let event = append_event(&txn, &after, actor, Some(before.status), reason, note, now).await?;
     audit::record(
         &txn,
         Some(actor.user_id),
@@ -390,6 +405,6 @@ pub async fn resolve(
         changes(Some(&before), &after),
     )
     .await?;
-    txn.commit().await?;
+    commit_and_publish(state, txn, event).await?;
     Ok(after)
 }

@@ -262,7 +262,7 @@ pub async fn request(
     .insert(&txn)
     .await
     .map_err(|e| unique_violation(e, checked.field, taken))?;
-    append_event(&txn, &h, actor, None, None, Some(note), now).await?;
+    let event = append_event(&txn, &h, actor, None, None, Some(note), now).await?;
     audit::record(
         &txn,
         Some(actor.user_id),
@@ -272,6 +272,6 @@ pub async fn request(
         changes(None, &h),
     )
     .await?;
-    txn.commit().await?;
+    super::commit_and_publish(state, txn, event).await?;
     Ok(h)
 }

@@ -1,0 +1,316 @@
+//! The `graphql-transport-ws` protocol at `/graphql`, driven by hand over actix-ws:
+//! the exact close codes (4400 malformed, 4401 subscribe before ack, 4403 refused or
+//! access lost, 4408 no `connection_init` in time, 4409 duplicate operation id, 4429
+//! repeated `connection_init`; 1001 on shutdown), the token in `connection_init`, a
+//! bounded outbound queue, and keep-alive pings.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::header::{HeaderName, HeaderValue},
+    web,
+};
+use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use serde_json::{Value, json};
+use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
+
+use crate::{
+    auth::actor::{self, Caller},
+    events::CloseWhy,
+    graphql::{AppSchema, context::RequestData, loaders::Loaders, subscription::SocketCtl},
+    state::AppState,
+};
+
+pub const PROTOCOL: &str = "graphql-transport-ws";
+/// Largest message a client may send; a subscription document is small.
+const MAX_FRAME: usize = 64 * 1024;
+
+/// Upgrades a `GET /graphql` that asks for `graphql-transport-ws`.
+pub async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let offered = req
+        .headers()
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !offered.split(',').any(|p| p.trim() == PROTOCOL) {
+        return HttpResponse::BadRequest()
+            .body("subscriptions use the graphql-transport-ws WebSocket subprotocol");
+    }
+    let (mut resp, session, stream) = match actix_ws::handle(&req, body) {
+        Ok(parts) => parts,
+        Err(e) => return e.error_response(),
+    };
+    resp.headers_mut().insert(
+        HeaderName::from_static("sec-websocket-protocol"),
+        HeaderValue::from_static(PROTOCOL),
+    );
+    let stream = stream.max_frame_size(MAX_FRAME);
+    actix_web::rt::spawn(run(
+        session,
+        stream,
+        state.into_inner(),
+        schema.into_inner(),
+    ));
+    resp
+}
+
+type Close = (u16, String);
+
+fn close(code: u16, why: &str) -> Close {
+    (code, why.to_string())
+}
+
+/// One socket's state between messages.
+struct Socket {
+    state: Arc<AppState>,
+    schema: Arc<AppSchema>,
+    out: mpsc::Sender<String>,
+    closer: mpsc::Sender<CloseWhy>,
+    init: bool,
+    caller: Option<Caller>,
+    expires: Option<Instant>,
+    ops: HashMap<String, JoinHandle<()>>,
+}
+
+async fn run(
+    mut session: Session,
+    mut stream: MessageStream,
+    state: Arc<AppState>,
+    schema: Arc<AppSchema>,
+) {
+    let live = state.config.live.clone();
+    let (out, mut out_rx) = mpsc::channel::<String>(live.queue);
+    let (closer, mut close_rx) = mpsc::channel::<CloseWhy>(4);
+    let mut shutdown = state.hub.on_shutdown();
+    let mut socket = Socket {
+        state,
+        schema,
+        out,
+        closer,
+        init: false,
+        caller: None,
+        expires: None,
+        ops: HashMap::new(),
+    };
+    let init_deadline = tokio::time::sleep(live.init_timeout);
+    tokio::pin!(init_deadline);
+    let far = Instant::now() + Duration::from_secs(365 * 86_400);
+    let expiry = tokio::time::sleep_until(far);
+    tokio::pin!(expiry);
+    let mut keepalive = tokio::time::interval(live.keepalive);
+    keepalive.tick().await;
+    let reason: Option<Close> = loop {
+        tokio::select! {
+            // Queued messages go out before the next inbound one is read, so a `pong`
+            // follows every event queued before its `ping`.
+            biased;
+            Some(text) = out_rx.recv() => {
+                if session.text(text).await.is_err() {
+                    break None;
+                }
+            }
+            Some(why) = close_rx.recv() => break Some(match why {
+                CloseWhy::AccessLost => close(4403, "Forbidden: access lost"),
+                CloseWhy::TooSlow => close(1008, "Subscriber too slow"),
+            }),
+            _ = shutdown.changed() => break Some(close(1001, "Server shutting down")),
+            _ = &mut init_deadline, if !socket.init => {
+                break Some(close(4408, "Connection initialisation timeout"));
+            }
+            _ = &mut expiry, if socket.expires.is_some() => {
+                break Some(close(4403, "Forbidden: token expired"));
+            }
+            _ = keepalive.tick() => {
+                if session.ping(b"").await.is_err() {
+                    break None;
+                }
+            }
+            msg = stream.recv() => match msg {
+                None | Some(Ok(Message::Close(_))) => break None,
+                Some(Err(_)) => break Some(close(4400, "Malformed frame")),
+                Some(Ok(Message::Text(text))) => {
+                    if let Err(c) = socket.on_text(&text).await {
+                        break Some(c);
+                    }
+                    if let Some(at) = socket.expires {
+                        expiry.as_mut().reset(at);
+                    }
+                }
+                Some(Ok(Message::Ping(bytes))) => {
+                    if session.pong(&bytes).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Binary(_) | Message::Continuation(_))) => {
+                    break Some(close(4400, "Only text messages are part of the protocol"));
+                }
+                Some(Ok(_)) => {}
+            },
+        }
+    };
+    for (_, op) in socket.ops.drain() {
+        op.abort();
+    }
+    let reason = reason.map(|(code, why)| CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(why),
+    });
+    let _ = session.close(reason).await;
+}
+
+impl Socket {
+    async fn send(&self, v: Value) -> Result<(), Close> {
+        self.out
+            .send(v.to_string())
+            .await
+            .map_err(|_| close(1011, "Internal error"))
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), Close> {
+        let Ok(msg) = serde_json::from_str::<Value>(text) else {
+            return Err(close(4400, "Invalid message: not JSON"));
+        };
+        match msg["type"].as_str() {
+            Some("connection_init") => self.on_init(&msg["payload"]).await,
+            Some("ping") => self.send(json!({ "type": "pong" })).await,
+            Some("pong") => Ok(()),
+            Some("subscribe") => self.on_subscribe(&msg).await,
+            Some("complete") => {
+                let Some(id) = msg["id"].as_str() else {
+                    return Err(close(4400, "Invalid message: complete without id"));
+                };
+                if let Some(op) = self.ops.remove(id) {
+                    op.abort();
+                }
+                Ok(())
+            }
+            _ => Err(close(4400, "Invalid message: unknown type")),
+        }
+    }
+
+    /// The errors refusing `request` before execution, as the HTTP path gives them
+    /// (`cost::check`, `edge::check_input`); `None` when it may run. A document that
+    /// does not parse is left to the schema, which reports it.
+    fn refuse(&self, request: &async_graphql::Request) -> Option<Value> {
+        let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+        let limits = crate::graphql::schema::cost_limits(&self.state.config.limits);
+        if let Err(e) = crate::graphql::cost::check(
+            &doc,
+            request.operation_name.as_deref(),
+            &request.variables,
+            &limits,
+        ) {
+            return Some(json!([{ "message": e.0, "extensions": { "code": "BAD_USER_INPUT" } }]));
+        }
+        if let Err(e) = crate::graphql::edge::check_input(&doc, &request.variables) {
+            self.state
+                .metrics
+                .errors
+                .with_label_values(&[e.code()])
+                .inc();
+            let err: async_graphql::Error = e.into();
+            return Some(json!([err.into_server_error(Default::default())]));
+        }
+        None
+    }
+
+    async fn on_init(&mut self, payload: &Value) -> Result<(), Close> {
+        if self.init {
+            return Err(close(4429, "Too many initialisation requests"));
+        }
+        self.init = true;
+        let token = payload["token"].as_str().map(str::to_string).or_else(|| {
+            payload["Authorization"]
+                .as_str()
+                .or_else(|| payload["authorization"].as_str())
+                .map(|h| h.trim_start_matches("Bearer ").to_string())
+        });
+        let Some(token) = token else {
+            return Err(close(4403, "Forbidden"));
+        };
+        let st = &self.state;
+        let header = format!("Bearer {token}");
+        let caller = actor::resolve(Some(&header), &st.keys, &st.db).await;
+        let (Ok(caller @ Caller::Authenticated(_)), Ok(claims)) = (caller, st.keys.verify(&token))
+        else {
+            return Err(close(4403, "Forbidden"));
+        };
+        // The socket serves the internal schema; partner users are served only their
+        // allowlisted schema, which has no subscriptions, so they are refused here.
+        let role = caller.actor().ok().map(|a| a.role);
+        if crate::auth::policy::fields::audience(role)
+            != crate::auth::policy::fields::Audience::Internal
+        {
+            return Err(close(4403, "Forbidden"));
+        }
+        let left = claims
+            .exp
+            .saturating_sub(chrono::Utc::now().timestamp().max(0) as u64);
+        self.expires = Some(Instant::now() + Duration::from_secs(left));
+        self.caller = Some(caller);
+        self.send(json!({ "type": "connection_ack" })).await
+    }
+
+    async fn on_subscribe(&mut self, msg: &Value) -> Result<(), Close> {
+        let Some(caller) = self.caller.clone() else {
+            return Err(close(4401, "Unauthorized"));
+        };
+        let Some(id) = msg["id"].as_str().filter(|i| !i.is_empty()) else {
+            return Err(close(4400, "Invalid message: subscribe without id"));
+        };
+        if self.ops.get(id).is_some_and(|op| !op.is_finished()) {
+            return Err(close(4409, &format!("Subscriber for {id} already exists")));
+        }
+        let Ok(request) = serde_json::from_value::<async_graphql::Request>(msg["payload"].clone())
+        else {
+            return Err(close(4400, "Invalid message: bad subscribe payload"));
+        };
+        // The same gates as HTTP, before anything runs: cost, then input edges.
+        if let Some(errors) = self.refuse(&request) {
+            let msg = json!({ "id": id, "type": "error", "payload": errors });
+            return self.send(msg).await;
+        }
+        let actor = caller.actor().ok().cloned();
+        let request = request
+            .data(RequestData {
+                caller,
+                loaders: Loaders::new(self.state.db.clone(), actor),
+            })
+            .data(SocketCtl {
+                close: self.closer.clone(),
+            });
+        let schema = self.schema.clone();
+        let out = self.out.clone();
+        let id = id.to_string();
+        let op_id = id.clone();
+        let task = tokio::spawn(async move {
+            use futures_util::StreamExt;
+            let mut responses = schema.execute_stream(request);
+            let mut first = true;
+            while let Some(resp) = responses.next().await {
+                // Refused before it produced anything: an `error` ends the operation.
+                if first && resp.data == async_graphql::Value::Null && !resp.errors.is_empty() {
+                    let msg = json!({ "id": id, "type": "error", "payload": resp.errors });
+                    let _ = out.send(msg.to_string()).await;
+                    return;
+                }
+                first = false;
+                let msg = json!({ "id": id, "type": "next", "payload": resp });
+                if out.send(msg.to_string()).await.is_err() {
+                    return;
+                }
+            }
+            let _ = out
+                .send(json!({ "id": id, "type": "complete" }).to_string())
+                .await;
+        });
+        self.ops.insert(op_id, task);
+        Ok(())
+    }
+}
