@@ -580,6 +580,14 @@ fn activity_scope_rule(actor: &Actor) -> Condition {
     }
 }
 
+/// Users who may own the opportunity an approved deal registration creates: active
+/// account executives (the territory rule then picks among them).
+pub fn deal_owner_candidates() -> Condition {
+    Condition::all()
+        .add(users::Column::Role.eq(AccountExecutive))
+        .add(users::Column::Active.eq(true))
+}
+
 /// Deal registrations: partners their organization's, sales managers those placed in
 /// their territories (which makes them the reviewers), directors all.
 pub fn deal_registration_scope(actor: &Actor) -> Condition {

@@ -5,7 +5,7 @@
 use chrono::TimeDelta;
 use entity::{
     accounts, deal_registrations,
-    enums::{DealRegistrationStatus, Lifecycle, OpportunityType, Role, Stage, TerritoryRole},
+    enums::{DealRegistrationStatus, Lifecycle, OpportunityType, Stage, TerritoryRole},
     opportunities, territories, territory_members, users,
 };
 use sea_orm::{
@@ -275,8 +275,7 @@ async fn choose_owner(
     let members = territory_members::Entity::find()
         .find_also_related(users::Entity)
         .filter(territory_members::Column::TerritoryId.is_in(chain.iter().copied()))
-        .filter(users::Column::Role.eq(Role::AccountExecutive))
-        .filter(users::Column::Active.eq(true))
+        .filter(policy::deal_owner_candidates())
         .order_by_asc(territory_members::Column::CreatedAt)
         .all(txn)
         .await?;
