@@ -188,12 +188,55 @@ async fn nested_list_without_totals_is_three_statements() {
             // The session check, the accounts page, every account's opportunities page.
             let lean_n = statements_for(&app, who, lean, n).await;
             assert!(lean_n <= 3, "{who} first: {n}: {lean_n} statements");
-            // … and one statement per level for the owners' names.
+            // Owners are joined into each level's statement: no statement of their own.
             let owners_n = statements_for(&app, who, owners, n).await;
-            assert!(owners_n <= 5, "{who} first: {n}: {owners_n} statements");
+            assert!(owners_n <= 3, "{who} first: {n}: {owners_n} statements");
             // Totals cost one statement each, and only when selected.
             let counted_n = statements_for(&app, who, counted, n).await;
             assert!(counted_n <= 5, "{who} first: {n}: {counted_n} statements");
+        }
+    }
+}
+
+/// Owners joined into a page's statement obey the same user scope as the user loader:
+/// a deactivated owner is hidden from a sales manager and shown to a director, at both
+/// levels of a nested list, and hiding them costs no extra statement.
+#[tokio::test]
+async fn joined_owners_follow_the_user_scope() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    bulk(&app).await;
+    let gone = app.user("inactive").id;
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::OwnerId, Expr::value(gone))
+        .filter(accounts::Column::Name.eq("Bulk 000"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    opportunities::Entity::update_many()
+        .col_expr(opportunities::Column::OwnerId, Expr::value(gone))
+        .filter(opportunities::Column::Name.eq("Bulk deal 0-0"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let q = "query($n: Int!) { accounts(first: $n, filter: { search: \"bulk 000\" }) { edges { node { name owner { name } opportunities(first: 5) { edges { node { name owner { name } } } } } } } }";
+    for (who, gone_name) in [("director", json!("Gone User")), ("manager", json!(null))] {
+        let before = app.statements();
+        let body = app.gql_as(who, q, json!({ "n": 5 })).await;
+        assert!(body["errors"].is_null(), "{who}: {body}");
+        assert!(app.statements() - before <= 3, "{who}");
+        let node = &body["data"]["accounts"]["edges"][0]["node"];
+        assert_eq!(node["name"], "Bulk 000", "{who}: {body}");
+        assert_eq!(node["owner"]["name"], gone_name, "{who}: {body}");
+        let opps = node["opportunities"]["edges"].as_array().unwrap();
+        assert_eq!(opps.len(), 3, "{who}: {body}");
+        for e in opps {
+            let expected = if e["node"]["name"] == "Bulk deal 0-0" {
+                gone_name.clone()
+            } else {
+                json!("Alex Ae")
+            };
+            assert_eq!(e["node"]["owner"]["name"], expected, "{who}: {body}");
         }
     }
 }

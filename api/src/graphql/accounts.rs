@@ -11,10 +11,10 @@ use rust_decimal::Decimal;
 
 use super::{
     activities::Activity,
-    connection::{Conn, nested, page_args, to_connection},
+    connection::{Conn, nested, page_args, reads_owner, to_connection_in},
     context::{actor, loaders, opt_id, state},
     leads::Lead,
-    loaders::{load, shared},
+    loaders::load,
     opportunities::Opportunity,
     patch::{patch, patch_with, required},
     territories::Territory,
@@ -25,6 +25,7 @@ use crate::{
     services::accounts::{
         self as svc, AccountFilter, AccountInput, AccountOrder, AccountOrderField,
     },
+    services::page::PageArgs,
 };
 
 /// A company we sell to. Partner users see only its name, domain, country, industry
@@ -61,12 +62,7 @@ impl From<accounts::Model> for Account {
 
 async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(loaders(ctx)?
-        .users
-        .load_one(id)
-        .await
-        .map_err(shared)?
-        .map(User::from))
+    Ok(loaders(ctx)?.user(Some(id)).await?.map(User::from))
 }
 
 #[ComplexObject]
@@ -147,6 +143,7 @@ impl Account {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Opportunity>> {
         nested(
+            ctx,
             &loaders(ctx)?.account_opportunities,
             self.model.id,
             first,
@@ -167,6 +164,7 @@ impl Account {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Lead>> {
         nested(
+            ctx,
             &loaders(ctx)?.account_leads,
             self.model.id,
             first,
@@ -185,6 +183,7 @@ impl Account {
         #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
     ) -> async_graphql::Result<Conn<super::handoffs::Handoff>> {
         nested(
+            ctx,
             &loaders(ctx)?.account_handoffs,
             self.model.id,
             first,
@@ -205,6 +204,7 @@ impl Account {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
         nested(
+            ctx,
             &loaders(ctx)?.account_activities,
             self.model.id,
             first,
@@ -347,10 +347,13 @@ impl AccountQuery {
             actor,
             &filter,
             order,
-            &page_args(first, after, last, before),
+            &PageArgs {
+                owners: reads_owner(ctx),
+                ..page_args(first, after, last, before)
+            },
         )
         .await?;
-        Ok(to_connection(paged, Account::from))
+        to_connection_in(ctx, paged, Account::from)
     }
 }
 

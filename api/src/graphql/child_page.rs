@@ -14,7 +14,10 @@ use uuid::Uuid;
 use super::loaders::{Scope, ScopeFn, key_in, shared};
 use crate::{
     error::AppError,
-    services::page::{Cursor, SortKey, Total, beyond},
+    services::{
+        page::{Cursor, SortKey, Total, beyond, uuid_of},
+        prefetch::{join_user, rows_with_users},
+    },
 };
 
 /// One page of a nested list: `parent`'s children after the cursor `after`, at most
@@ -24,6 +27,8 @@ pub struct PageKey {
     pub parent: Uuid,
     pub after: Option<String>,
     pub limit: u64,
+    /// The selection reads the children's owner: join it (if the list has one).
+    pub owners: bool,
 }
 
 /// A page of children, their cursors, and whether more follow.
@@ -52,6 +57,8 @@ pub struct ChildPage<E: EntityTrait> {
     key: E::Column,
     descending: bool,
     id: E::Column,
+    /// The children's owner column, joined when a page's selection reads `owner`.
+    owner: Option<E::Column>,
     counts: Arc<DataLoader<ChildCount<E>>>,
 }
 
@@ -92,6 +99,7 @@ where
             key,
             descending,
             id,
+            owner: None,
             counts: Arc::new(DataLoader::new(
                 ChildCount {
                     scope: scope.clone(),
@@ -101,6 +109,12 @@ where
                 super::loaders::spawn_after_yields,
             )),
         }
+    }
+
+    /// Joins the owner (`column`) into pages whose selection reads it.
+    pub fn with_owner(mut self, column: E::Column) -> Self {
+        self.owner = Some(column);
+        self
     }
 
     /// The list and order this loader's cursors are bound to.
@@ -134,15 +148,17 @@ where
         let err = |e: sea_orm::DbErr| Arc::new(AppError::from(e));
         let sort = self.sort_key();
         // Keys normally share one cursor and size; each distinct pair costs one query.
-        let mut windows: Vec<(Option<String>, u64)> =
-            keys.iter().map(|k| (k.after.clone(), k.limit)).collect();
+        let mut windows: Vec<(Option<String>, u64, bool)> = keys
+            .iter()
+            .map(|k| (k.after.clone(), k.limit, k.owners))
+            .collect();
         windows.sort_unstable();
         windows.dedup();
         let mut out = HashMap::new();
-        for (after, limit) in windows {
+        for (after, limit, owners) in windows {
             let wanted: Vec<Uuid> = keys
                 .iter()
-                .filter(|k| k.after == after && k.limit == limit)
+                .filter(|k| k.after == after && k.limit == limit && k.owners == owners)
                 .map(|k| k.parent)
                 .collect();
             let mut cond = Condition::all()
@@ -170,17 +186,33 @@ where
                 Alias::new("rn"),
             );
             // One row beyond the page tells whether another page follows.
-            let outer = Query::select()
-                .column(Asterisk)
-                .from_subquery(inner, Alias::new("w"))
-                .and_where(Expr::col(Alias::new("rn")).lte((limit + 1) as i64))
-                .order_by(Alias::new("rn"), sea_orm::Order::Asc)
+            let w = Alias::new("w");
+            let mut outer = Query::select()
+                .column((w.clone(), Asterisk))
+                .from_subquery(inner, w.clone())
+                .and_where(Expr::col((w.clone(), Alias::new("rn"))).lte((limit + 1) as i64))
+                .order_by((w.clone(), Alias::new("rn")), sea_orm::Order::Asc)
                 .to_owned();
-            let rows = E::find()
-                .from_raw_sql(backend.build(&outer))
-                .all(db)
-                .await
-                .map_err(err)?;
+            let rows = match self.owner.filter(|_| owners) {
+                None => E::find()
+                    .from_raw_sql(backend.build(&outer))
+                    .all(db)
+                    .await
+                    .map_err(err)?,
+                Some(col) => {
+                    join_user(
+                        &mut outer,
+                        Expr::col((w.clone(), Alias::new(col.as_str()))),
+                        crate::auth::policy::user_scope(actor),
+                    );
+                    let (rows, users) =
+                        rows_with_users(db, &outer, |m: &E::Model| uuid_of(m.get(col)))
+                            .await
+                            .map_err(err)?;
+                    self.scope.know_users(users);
+                    rows
+                }
+            };
             let mut grouped: HashMap<Uuid, ChildRows<E::Model>> = HashMap::new();
             for row in rows {
                 let Some(p) = (self.parent_of)(&row) else {
@@ -200,6 +232,7 @@ where
                     parent,
                     after: after.clone(),
                     limit,
+                    owners,
                 };
                 out.insert(key, grouped.remove(&parent).unwrap_or_default());
             }

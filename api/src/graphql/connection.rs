@@ -58,7 +58,30 @@ pub fn page_args(
         after,
         last,
         before,
+        owners: false,
     }
+}
+
+/// Whether the selection under this connection field reads its rows' `owner`, so the
+/// page's statement should join it (see `services::prefetch`).
+pub fn reads_owner(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    look.field("edges").field("node").field("owner").exists()
+        || look.field("nodes").field("owner").exists()
+}
+
+/// `to_connection`, handing the users the page's statement joined to the request's
+/// user loader first.
+pub fn to_connection_in<M, T>(
+    ctx: &Context<'_>,
+    mut paged: Paged<M>,
+    convert: impl Fn(M) -> T,
+) -> async_graphql::Result<Conn<T>>
+where
+    T: async_graphql::OutputType,
+{
+    super::context::loaders(ctx)?.know_users(std::mem::take(&mut paged.users));
+    Ok(to_connection(paged, convert))
 }
 
 pub fn to_connection<M, T>(paged: Paged<M>, convert: impl Fn(M) -> T) -> Conn<T>
@@ -83,6 +106,7 @@ where
 /// One page of a nested list through its windowed loader, as a connection. Nested
 /// lists page forward (`first`, `after`); all parents' pages come from one statement.
 pub async fn nested<E, T>(
+    ctx: &Context<'_>,
     loader: &DataLoader<ChildPage<E>>,
     parent: Uuid,
     first: Option<i32>,
@@ -100,6 +124,7 @@ where
         after,
         last: None,
         before: None,
+        owners: reads_owner(ctx),
     };
     let child = loader.loader();
     // Checked here, before any SQL, so a bad cursor is the caller's error, named.
@@ -110,6 +135,7 @@ where
             parent,
             after: page.after.clone(),
             limit,
+            owners: page.owners,
         })
         .await
         .map_err(shared)?
@@ -122,6 +148,7 @@ where
             has_previous: plan.after.is_some(),
             has_next: rows.more,
         },
+        users: Vec::new(),
     };
     Ok(to_connection(paged, convert))
 }

@@ -136,6 +136,7 @@ impl Handoff {
         #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
     ) -> async_graphql::Result<Conn<HandoffEvent>> {
         nested(
+            ctx,
             &loaders(ctx)?.handoff_events,
             self.model.id,
             first,

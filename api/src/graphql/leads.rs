@@ -213,6 +213,7 @@ impl Lead {
         #[graphql(desc = "Continue after this cursor (an edge's `cursor`).")] after: Option<String>,
     ) -> async_graphql::Result<Conn<super::handoffs::Handoff>> {
         nested(
+            ctx,
             &loaders(ctx)?.lead_handoffs,
             self.model.id,
             first,
@@ -233,6 +234,7 @@ impl Lead {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
         nested(
+            ctx,
             &loaders(ctx)?.lead_activities,
             self.model.id,
             first,

@@ -1,7 +1,10 @@
 //! DataLoaders: every relation is fetched in one scoped query per request level, so the
 //! number of SQL statements does not grow with the page size.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
@@ -13,14 +16,13 @@ use uuid::Uuid;
 
 pub use super::child_page::{ChildPage, ChildRows, PageKey};
 pub use crate::services::page::key_in;
+use crate::services::prefetch::KnownUsers;
 use crate::{auth::Actor, error::AppError, services};
 
 /// The loaders of one request; each applies the caller's scope in its SQL.
 pub struct Loaders {
+    scope: Arc<Scope>,
     pub users: DataLoader<UserLoader>,
-    /// The same rows as `users`, for relations one level deeper (an opportunity's
-    /// owner under an account's owner): a separate loader keeps the levels' batches apart.
-    pub nested_users: DataLoader<UserLoader>,
     pub user_names: DataLoader<UserNameLoader>,
     pub reports: DataLoader<ReportsLoader>,
     /// Whole teams (`reports(transitive: true)`), one recursive statement per level.
@@ -74,10 +76,14 @@ const BATCH_YIELDS: usize = 32;
 impl Loaders {
     pub fn new(db: DatabaseConnection, actor: Option<Actor>) -> Self {
         use crate::auth::policy;
-        let s = Arc::new(Scope { db, actor });
+        let s = Arc::new(Scope {
+            db,
+            actor,
+            known_users: Mutex::new(HashMap::new()),
+        });
         Self {
+            scope: s.clone(),
             users: loader(UserLoader(s.clone())),
-            nested_users: loader(UserLoader(s.clone())),
             user_names: loader(UserNameLoader(s.clone())),
             reports: loader(ReportsLoader(s.clone())),
             teams: loader(TeamLoader(s.clone())),
@@ -109,13 +115,16 @@ impl Loaders {
                 policy::account_scope,
                 "name, id",
             )),
-            account_opportunities: page_loader(ChildPage::<opportunities::Entity>::new(
-                &s,
-                opportunities::Column::AccountId,
-                |m| Some(m.account_id),
-                policy::opportunity_scope,
-                "close_date, id",
-            )),
+            account_opportunities: page_loader(
+                ChildPage::<opportunities::Entity>::new(
+                    &s,
+                    opportunities::Column::AccountId,
+                    |m| Some(m.account_id),
+                    policy::opportunity_scope,
+                    "close_date, id",
+                )
+                .with_owner(opportunities::Column::OwnerId),
+            ),
             account_leads: page_loader(ChildPage::<leads::Entity>::new(
                 &s,
                 leads::Column::AccountId,
@@ -168,14 +177,45 @@ impl Loaders {
             )),
         }
     }
+
+    /// Users a page's statement already read (see `services::prefetch`).
+    pub fn know_users(&self, users: KnownUsers) {
+        self.scope.know_users(users);
+    }
+
+    /// A user by id within the caller's scope: from what a page already read when it
+    /// can, else through the batched loader.
+    pub async fn user(&self, id: Option<Uuid>) -> async_graphql::Result<Option<users::Model>> {
+        let Some(id) = id else { return Ok(None) };
+        if let Some(known) = self.scope.known_user(id) {
+            return Ok(known);
+        }
+        Ok(self.users.load_one(id).await.map_err(shared)?)
+    }
 }
 
 pub struct Scope {
     pub(super) db: DatabaseConnection,
     actor: Option<Actor>,
+    /// Users already read in this request by id, `None` where out of scope: what the
+    /// user loader need not ask the database again.
+    known_users: Mutex<HashMap<Uuid, Option<users::Model>>>,
 }
 
 impl Scope {
+    pub(super) fn know_users(&self, users: KnownUsers) {
+        if users.is_empty() {
+            return;
+        }
+        if let Ok(mut known) = self.known_users.lock() {
+            known.extend(users);
+        }
+    }
+
+    fn known_user(&self, id: Uuid) -> Option<Option<users::Model>> {
+        self.known_users.lock().ok()?.get(&id).cloned()
+    }
+
     pub(super) fn actor(&self) -> Result<&Actor, Arc<AppError>> {
         self.actor
             .as_ref()
@@ -190,8 +230,23 @@ impl Loader<Uuid> for UserLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = services::users::visible_by_ids(&self.0.db, self.0.actor()?, keys).await?;
-        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+        let mut out = HashMap::new();
+        let mut missing = Vec::new();
+        for &k in keys {
+            match self.0.known_user(k) {
+                Some(Some(u)) => {
+                    out.insert(k, u);
+                }
+                Some(None) => {}
+                None => missing.push(k),
+            }
+        }
+        if !missing.is_empty() {
+            let rows =
+                services::users::visible_by_ids(&self.0.db, self.0.actor()?, &missing).await?;
+            out.extend(rows.into_iter().map(|u| (u.id, u)));
+        }
+        Ok(out)
     }
 }
 

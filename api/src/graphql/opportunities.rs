@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use super::{
     accounts::Account,
     activities::Activity,
-    connection::{Conn, nested, page_args, to_connection},
+    connection::{Conn, nested, page_args, reads_owner, to_connection_in},
     context::{actor, loaders, opt_id, state},
     loaders::{load, shared},
     territories::Territory,
@@ -25,6 +25,7 @@ use crate::{
         self as svc, Close, NewOpportunity, OpportunityChanges, OpportunityFilter,
         OpportunityOrderField,
     },
+    services::page::PageArgs,
 };
 
 /// A deal in progress or closed. Partner users see its name, stage, amount, close date
@@ -85,10 +86,8 @@ impl Opportunity {
     /// The user who owns the deal, when the caller may see that user.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         Ok(loaders(ctx)?
-            .users
-            .load_one(self.model.owner_id)
-            .await
-            .map_err(shared)?
+            .user(Some(self.model.owner_id))
+            .await?
             .map(User::from))
     }
 
@@ -163,6 +162,7 @@ impl Opportunity {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Activity>> {
         nested(
+            ctx,
             &loaders(ctx)?.opportunity_activities,
             self.model.id,
             first,
@@ -331,10 +331,13 @@ impl OpportunityQuery {
             actor,
             &filter,
             order,
-            &page_args(first, after, last, before),
+            &PageArgs {
+                owners: reads_owner(ctx),
+                ..page_args(first, after, last, before)
+            },
         )
         .await?;
-        Ok(to_connection(paged, Opportunity::from))
+        to_connection_in(ctx, paged, Opportunity::from)
     }
 }
 

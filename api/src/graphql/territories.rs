@@ -126,6 +126,7 @@ impl Territory {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Territory>> {
         nested(
+            ctx,
             &loaders(ctx)?.territory_children,
             self.model.id,
             first,
@@ -183,6 +184,7 @@ impl Territory {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Account>> {
         nested(
+            ctx,
             &loaders(ctx)?.territory_accounts,
             self.model.id,
             first,

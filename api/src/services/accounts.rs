@@ -13,8 +13,10 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, fetch_page, text_search},
-    placement, users,
+    page::{PageArgs, Paged, fetch_page_with, text_search},
+    placement,
+    prefetch::JoinUser,
+    users,
 };
 use crate::{
     auth::{
@@ -100,13 +102,17 @@ pub async fn list<C: ConnectionTrait>(
         AccountOrderField::Arr => accounts::Column::ArrCents,
         AccountOrderField::EmployeeCount => accounts::Column::EmployeeCount,
     };
-    fetch_page(
+    fetch_page_with(
         db,
         accounts::Entity::find().filter(cond),
         page,
         col,
         order.descending,
         accounts::Column::Id,
+        page.owners.then(|| JoinUser {
+            fk: accounts::Column::OwnerId,
+            scope: policy::user_scope(actor),
+        }),
     )
     .await
 }

@@ -187,6 +187,7 @@ pub async fn list(
         cursors: paged.cursors,
         total: paged.total,
         window: paged.window,
+        users: paged.users,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod opportunities;
 pub mod page;
 pub mod partners;
 pub mod placement;
+pub mod prefetch;
 pub mod quota_figures;
 pub mod quotas;
 pub mod report_sql;

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, fetch_page, text_search},
+    page::{PageArgs, Paged, fetch_page_with, text_search},
+    prefetch::JoinUser,
     users,
 };
 use crate::{
@@ -108,13 +109,17 @@ pub async fn list<C: ConnectionTrait>(
         OpportunityOrderField::CreatedAt => O::CreatedAt,
         OpportunityOrderField::Probability => O::Probability,
     };
-    fetch_page(
+    fetch_page_with(
         db,
         opportunities::Entity::find().filter(cond),
         page,
         col,
         order.1,
         O::Id,
+        page.owners.then(|| JoinUser {
+            fk: O::OwnerId,
+            scope: policy::user_scope(actor),
+        }),
     )
     .await
 }

@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::cursor::{Cursor, SortKey};
+use super::prefetch::{JoinUser, KnownUsers, join_user, rows_with_users};
 use crate::error::AppError;
 
 /// Case-insensitive "contains" over any of `columns`, with LIKE wildcards in the search
@@ -83,6 +84,9 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// The selection reads each row's owner: join it into the page's statement (lists
+    /// whose rows have an owner honour it; others ignore it).
+    pub owners: bool,
 }
 
 /// What a page reports about its neighbours.
@@ -126,6 +130,8 @@ pub struct Paged<T> {
     pub cursors: Vec<String>,
     pub total: Total,
     pub window: Window,
+    /// Users joined into the page's statement (see `prefetch`), for the user loader.
+    pub users: KnownUsers,
 }
 
 fn size(value: Option<i32>, field: &str) -> Result<Option<u64>, AppError> {
@@ -273,6 +279,25 @@ where
     E::Model: Send + Sync,
     C: ConnectionTrait,
 {
+    fetch_page_with(db, query, page, order, descending, tiebreak, None).await
+}
+
+/// `fetch_page`, with the user behind `join.fk` read in the same statement when the
+/// selection needs it.
+pub async fn fetch_page_with<E, C>(
+    db: &C,
+    query: Select<E>,
+    page: &PageArgs,
+    order: E::Column,
+    descending: bool,
+    tiebreak: E::Column,
+    join: Option<JoinUser<E::Column>>,
+) -> Result<Paged<E::Model>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
     let key = SortKey::of::<E>(order, descending);
     let plan = page.plan(&key)?;
     let total = Total::Count(count_statement(db.get_database_backend(), query.clone()));
@@ -290,10 +315,16 @@ where
     } else {
         plan.first.unwrap_or(DEFAULT_PAGE)
     };
-    let mut items = ordered(q, order, tiebreak, descending != backward)
-        .limit(want + 1)
-        .all(db)
-        .await?;
+    let q = ordered(q, order, tiebreak, descending != backward).limit(want + 1);
+    let (mut items, users) = match join {
+        None => (q.all(db).await?, Vec::new()),
+        Some(j) => {
+            let mut stmt = q.into_query();
+            join_user(&mut stmt, Expr::col((E::default(), j.fk)), j.scope);
+            let fk = j.fk;
+            rows_with_users(db, &stmt, |m: &E::Model| uuid_of(m.get(fk))).await?
+        }
+    };
     let more = items.len() as u64 > want;
     items.truncate(want as usize);
     let mut window = if backward {
@@ -324,5 +355,14 @@ where
         cursors,
         total,
         window,
+        users,
     })
+}
+
+/// A foreign-key value read generically off a model.
+pub fn uuid_of(v: sea_orm::Value) -> Option<Uuid> {
+    match v {
+        sea_orm::Value::Uuid(Some(u)) => Some(u),
+        _ => None,
+    }
 }

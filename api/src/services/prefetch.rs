@@ -1,0 +1,82 @@
+//! Users fetched in the same statement as the rows that name them: a page of accounts
+//! or opportunities whose selection asks for `owner` LEFT JOINs the owner (within the
+//! caller's user scope, never the password hash), so the owners of a level cost no
+//! statement of their own. What the join found — and what it did not (an owner out of
+//! scope) — is handed to the request's user loader.
+
+use entity::users;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, FromQueryResult, IdenStatic, Iterable,
+    JoinType, QueryResult,
+    sea_query::{Alias, Expr, ExprTrait, SelectStatement},
+};
+use uuid::Uuid;
+
+/// Users met while reading a page: `None` for a referenced id the caller may not see.
+pub type KnownUsers = Vec<(Uuid, Option<users::Model>)>;
+
+/// Which user to join: the row's foreign-key column and the caller's user scope (from
+/// the policy, the same condition the user loader applies).
+pub struct JoinUser<C> {
+    pub fk: C,
+    pub scope: Condition,
+}
+
+/// Result columns of the joined user carry this prefix, so they cannot collide with the
+/// row's own.
+const PREFIX: &str = "u__";
+
+/// Adds `LEFT JOIN users ON users.id = <fk> AND <scope>` and the user's columns (the
+/// hash as an empty string) to `stmt`.
+pub fn join_user(stmt: &mut SelectStatement, fk: Expr, scope: Condition) {
+    stmt.join(
+        JoinType::LeftJoin,
+        users::Entity,
+        Condition::all()
+            .add(Expr::col((users::Entity, users::Column::Id)).eq(fk))
+            .add(scope),
+    );
+    for c in users::Column::iter() {
+        let alias = Alias::new(format!("{PREFIX}{}", c.as_str()));
+        if matches!(c, users::Column::PasswordHash) {
+            stmt.expr_as(Expr::val(""), alias);
+        } else {
+            stmt.expr_as(c.select_as(Expr::col((users::Entity, c))), alias);
+        }
+    }
+}
+
+/// Runs `stmt` (built with `join_user`) and splits each row into the row itself and
+/// what the join found for `fk_of(row)`.
+pub async fn rows_with_users<M, C>(
+    db: &C,
+    stmt: &SelectStatement,
+    fk_of: impl Fn(&M) -> Option<Uuid>,
+) -> Result<(Vec<M>, KnownUsers), DbErr>
+where
+    M: FromQueryResult,
+    C: ConnectionTrait,
+{
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(stmt))
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut known = Vec::new();
+    for row in rows {
+        let m = M::from_query_result(&row, "")?;
+        if let Some(fk) = fk_of(&m) {
+            known.push((fk, user_of(&row)?));
+        }
+        items.push(m);
+    }
+    Ok((items, known))
+}
+
+fn user_of(row: &QueryResult) -> Result<Option<users::Model>, DbErr> {
+    // The joined id is NULL exactly when the join found nobody in scope.
+    let id: Option<Uuid> = row.try_get(PREFIX, users::Column::Id.as_str())?;
+    match id {
+        None => Ok(None),
+        Some(_) => users::Model::from_query_result(row, PREFIX).map(Some),
+    }
+}
