@@ -240,3 +240,44 @@ async fn joined_owners_follow_the_user_scope() {
         }
     }
 }
+
+/// The session statement resolves the ids a role's scopes name (a manager's team and
+/// territories, a seller's territories) on both databases, so scopes can use them
+/// instead of subplans; roles that do not use them do not pay for them.
+#[tokio::test]
+async fn the_session_resolves_the_ids_scopes_name() {
+    let app = TestApp::spawn().await;
+    let resolve = |who: &str| {
+        let header = format!("Bearer {}", app.token(who));
+        let (keys, db) = (app.state.keys.clone(), app.db.clone());
+        async move {
+            let caller = api::auth::actor::resolve(Some(&header), &keys, &db)
+                .await
+                .unwrap();
+            caller.actor().unwrap().ids.clone()
+        }
+    };
+    let id = |k: &str| app.user(k).id;
+    let t = |k: &str| app.fx.territories[k];
+
+    let ids = resolve("manager").await;
+    let team = ids.team.expect("a sales manager's team is resolved");
+    for member in ["manager", "sdr", "ae", "am", "cs"] {
+        assert!(team.contains(&id(member)), "{member} in {team:?}");
+    }
+    assert!(!team.contains(&id("ae2")), "another manager's AE: {team:?}");
+    let territories = ids
+        .territories
+        .expect("a manager's territories are resolved");
+    for k in ["amer", "na_west"] {
+        assert!(territories.contains(&t(k)), "{k} in {territories:?}");
+    }
+    assert!(!territories.contains(&t("emea")));
+
+    let ids = resolve("sdr").await;
+    assert!(ids.team.is_none());
+    assert!(ids.territories.is_some_and(|t| !t.is_empty()));
+
+    let ids = resolve("director").await;
+    assert!(ids.team.is_none() && ids.territories.is_none());
+}

@@ -385,6 +385,7 @@ async fn a_slow_subscriber_is_disconnected_not_buffered() {
         partner_id: u.partner_id,
         manager_id: u.manager_id,
         name: u.name.clone(),
+        ids: Default::default(),
         user: u,
     };
     let (close, mut closed) = tokio::sync::mpsc::channel(4);

@@ -3,12 +3,16 @@
 
 use entity::{enums::Role, refresh_tokens, users};
 use sea_orm::{
-    DatabaseConnection, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
+    ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    QueryTrait,
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
 
-use super::jwt::TokenKeys;
+use super::{
+    jwt::TokenKeys,
+    policy::{self, ScopeIds, TEAM_COLUMN, TERRITORIES_COLUMN},
+};
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -20,6 +24,8 @@ pub struct Actor {
     pub name: String,
     /// The row read for this request; `me` answers from it without another query.
     pub user: users::Model,
+    /// The team and territories this request's scopes name, read with the row.
+    pub ids: ScopeIds,
 }
 
 /// What the request carried: no credentials, a verified actor, or a refusal that is
@@ -80,7 +86,22 @@ pub async fn resolve(
             .not(),
         );
     }
-    let user = session.one(db).await?;
+    // …with the ids the actor's scopes name (their team, their territories), so the
+    // request's statements need not derive them again.
+    let backend = db.get_database_backend();
+    let mut session = session.limit(1).into_query();
+    for (expr, name) in policy::scope_id_columns(backend, claims.sub) {
+        session.expr_as(expr, Alias::new(name));
+    }
+    let row = db.query_one_raw(backend.build(&session)).await?;
+    let (user, team, territories) = match row {
+        Some(r) => (
+            Some(users::Model::from_query_result(&r, "")?),
+            r.try_get::<Option<String>>("", TEAM_COLUMN)?,
+            r.try_get::<Option<String>>("", TERRITORIES_COLUMN)?,
+        ),
+        None => (None, None, None),
+    };
     // A partner user whose organization was suspended loses access like a deactivated one.
     let organization_active = match &user {
         Some(u) => crate::services::partners::organization_active(db, u).await?,
@@ -101,6 +122,7 @@ pub async fn resolve(
                 partner_id: u.partner_id,
                 manager_id: u.manager_id,
                 name: u.name.clone(),
+                ids: policy::parse_scope_ids(team, territories, u.role),
                 user: u,
             })))
         }

@@ -97,6 +97,7 @@ pub async fn resolve(
                 partner_id: u.partner_id,
                 manager_id: u.manager_id,
                 name: u.name.clone(),
+                ids: Default::default(),
                 user: u,
             })))
         }

@@ -3,9 +3,11 @@
 //! in SQL. This file holds the building blocks the entity families share (sealing,
 //! territory subtrees, a user's team); the scopes themselves live one family per file.
 
-use entity::{territories, territory_members, users};
+use std::sync::Arc;
+
+use entity::{enums::Role, territories, territory_members, users};
 use sea_orm::{
-    Condition,
+    ActiveEnum, Condition, DbBackend,
     sea_query::{
         Alias, BinOper, CommonTableExpression, Expr, ExprTrait, IntoColumnRef, JoinType, Query,
         SelectStatement, SubQueryStatement, UnionType, WithClause, WithQuery,
@@ -14,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use Role::*;
 
 mod audit;
 mod handoffs;
@@ -90,7 +93,113 @@ fn subtree_ids(roots: Condition) -> SelectStatement {
 }
 
 fn in_own_territories(column: impl IntoColumnRef, actor: &Actor) -> Condition {
-    Condition::all().add(Expr::col(column).in_subquery(own_territory_ids(actor.user_id)))
+    match &actor.ids.territories {
+        Some(ids) => among(column, ids),
+        None => {
+            Condition::all().add(Expr::col(column).in_subquery(own_territory_ids(actor.user_id)))
+        }
+    }
+}
+
+/// `column IN (the actor's team)`: from the ids the request resolved, else in SQL.
+fn in_my_team(column: impl IntoColumnRef, actor: &Actor) -> Condition {
+    match &actor.ids.team {
+        Some(ids) => among(column, ids),
+        None => in_team_of(column, actor.user_id),
+    }
+}
+
+fn among(column: impl IntoColumnRef, ids: &[Uuid]) -> Condition {
+    if ids.is_empty() {
+        return nothing();
+    }
+    Condition::all().add(Expr::col(column).is_in(ids.iter().copied()))
+}
+
+/// The actor's team and territories, resolved once per request by the session
+/// statement (see [`scope_id_columns`]) so that scopes name ids, which PostgreSQL
+/// answers from each column's index, instead of re-deriving them as subplans in every
+/// statement. `None`: not resolved (the role does not use it, or the actor was built
+/// elsewhere); scopes then derive it in SQL as before.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeIds {
+    pub team: Option<Arc<[Uuid]>>,
+    pub territories: Option<Arc<[Uuid]>>,
+}
+
+/// Result columns of the session statement that carry [`ScopeIds`].
+pub const TEAM_COLUMN: &str = "scope_team";
+pub const TERRITORIES_COLUMN: &str = "scope_territories";
+
+/// The two expressions the session statement adds for `user_id`: comma-separated ids
+/// of the team (sales managers only) and of the territory subtrees (the roles whose
+/// scopes use them), NULL for the other roles, so nobody else pays for them.
+pub fn scope_id_columns(backend: DbBackend, user_id: Uuid) -> [(Expr, &'static str); 2] {
+    let role = |roles: &[Role]| {
+        Expr::col((users::Entity, users::Column::Role)).is_in(roles.iter().map(|r| r.to_value()))
+    };
+    let agg = match backend {
+        DbBackend::Postgres => "string_agg(CAST(x.id AS text), ',')",
+        // SQLite keeps uuids as 16-byte blobs: hex, which `Uuid::parse_str` reads too.
+        _ => "group_concat(hex(x.id), ',')",
+    };
+    let team = team_with(
+        user_id,
+        Query::select()
+            .expr(Expr::cust(agg))
+            .from_as(Alias::new("team"), Alias::new("x"))
+            .to_owned(),
+    );
+    let team = Expr::SubQuery(None, Box::new(SubQueryStatement::WithStatement(team)));
+    let territories = Expr::SubQuery(
+        None,
+        Box::new(SubQueryStatement::SelectStatement(
+            Query::select()
+                .expr(Expr::cust(agg))
+                .from_subquery(own_territory_ids(user_id), Alias::new("x"))
+                .to_owned(),
+        )),
+    );
+    [
+        (
+            Expr::case(role(&[SalesManager]), team)
+                .finally(Expr::null())
+                .into(),
+            TEAM_COLUMN,
+        ),
+        (
+            Expr::case(
+                role(&[Sdr, AccountExecutive, AccountManager, SalesManager]),
+                territories,
+            )
+            .finally(Expr::null())
+            .into(),
+            TERRITORIES_COLUMN,
+        ),
+    ]
+}
+
+/// Reads the ids back; a value that does not parse leaves the set unresolved (scopes
+/// fall back to SQL), never widened.
+pub fn parse_scope_ids(team: Option<String>, territories: Option<String>, role: Role) -> ScopeIds {
+    let parse = |csv: Option<String>, used: bool| -> Option<Arc<[Uuid]>> {
+        if !used {
+            return None;
+        }
+        let csv = csv.unwrap_or_default();
+        csv.split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| Uuid::parse_str(s).ok())
+            .collect::<Option<Vec<_>>>()
+            .map(Arc::from)
+    };
+    ScopeIds {
+        team: parse(team, role == SalesManager),
+        territories: parse(
+            territories,
+            matches!(role, Sdr | AccountExecutive | AccountManager | SalesManager),
+        ),
+    }
 }
 
 /// `column IN (the team of user)`: the user and everyone whose manager chain reaches them.
@@ -108,6 +217,17 @@ pub fn in_team_of(column: impl IntoColumnRef, user_id: Uuid) -> Condition {
 /// users u JOIN team ON u.manager_id = team.id) SELECT id FROM team` — built with
 /// sea-query so placeholders suit SQLite and PostgreSQL alike.
 fn team_query(user_id: Uuid) -> WithQuery {
+    team_with(
+        user_id,
+        Query::select()
+            .column(users::Column::Id)
+            .from(Alias::new("team"))
+            .to_owned(),
+    )
+}
+
+/// The recursive team CTE of `user_id`, then `select` over it (as `team`).
+fn team_with(user_id: Uuid, select: SelectStatement) -> WithQuery {
     let (team, member) = (Alias::new("team"), Alias::new("u"));
     let mut base = Query::select()
         .column(users::Column::Id)
@@ -127,10 +247,6 @@ fn team_query(user_id: Uuid) -> WithQuery {
         .query(base.union(UnionType::Distinct, step).to_owned())
         .column(users::Column::Id)
         .table_name(team.clone())
-        .to_owned();
-    let select = Query::select()
-        .column(users::Column::Id)
-        .from(team)
         .to_owned();
     WithClause::new()
         .recursive(true)

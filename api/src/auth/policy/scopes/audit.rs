@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::{
-    account_scope, activity_scope, deal_registration_scope, handoff_scope, in_team_of, lead_scope,
+    account_scope, activity_scope, deal_registration_scope, handoff_scope, in_my_team, lead_scope,
     nothing, opportunity_scope, quota_scope, sealed, territory_scope,
 };
 use crate::auth::Actor;
@@ -61,7 +61,7 @@ fn audit_row_scopes(actor: &Actor) -> Vec<(&'static str, SelectStatement)> {
             "User",
             ids::<users::Entity>(
                 users::Column::Id,
-                in_team_of((users::Entity, users::Column::Id), actor.user_id),
+                in_my_team((users::Entity, users::Column::Id), actor),
             ),
         ),
         (

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{in_team_of, nothing, sealed};
+use super::{in_my_team, nothing, sealed};
 use crate::auth::{Actor, policy::grants::handoff_roles};
 
 use Role::*;
@@ -79,8 +79,8 @@ fn handoff_scope_rule(actor: &Actor) -> Condition {
         Director => Condition::all(),
         Partner => nothing(),
         SalesManager => Condition::any()
-            .add(in_team_of(col(handoffs::Column::FromUserId), me))
-            .add(in_team_of(col(handoffs::Column::ToUserId), me)),
+            .add(in_my_team(col(handoffs::Column::FromUserId), actor))
+            .add(in_my_team(col(handoffs::Column::ToUserId), actor)),
         _ => Condition::any()
             .add(Expr::col(col(handoffs::Column::FromUserId)).eq(me))
             .add(Expr::col(col(handoffs::Column::ToUserId)).eq(me)),
@@ -123,7 +123,7 @@ pub fn handoff_act_scope(actor: &Actor, act: HandoffAct) -> Condition {
             Condition::all().add(Expr::col((handoffs::Entity, handoffs::Column::FromUserId)).eq(me))
         }
         (HandoffAct::Respond | HandoffAct::Redirect, Director) => Condition::all(),
-        (HandoffAct::Respond | HandoffAct::Redirect, SalesManager) => in_team_of(to, me),
+        (HandoffAct::Respond | HandoffAct::Redirect, SalesManager) => in_my_team(to, actor),
         (HandoffAct::Respond, _) => Condition::all().add(Expr::col(to).eq(me)),
         (HandoffAct::Redirect, _) => nothing(),
     };
@@ -135,7 +135,7 @@ pub fn handoff_act_scope(actor: &Actor, act: HandoffAct) -> Condition {
 pub fn redirect_target_scope(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
-        SalesManager => in_team_of((users::Entity, users::Column::Id), actor.user_id),
+        SalesManager => in_my_team((users::Entity, users::Column::Id), actor),
         _ => nothing(),
     }
 }

@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait},
 };
 
-use super::{in_own_territories, in_team_of, nothing, sealed, subtree_ids};
+use super::{in_my_team, in_own_territories, nothing, sealed, subtree_ids};
 use crate::auth::Actor;
 
 use Role::*;
@@ -49,7 +49,7 @@ fn assignable_user_scope_rule(actor: &Actor) -> Condition {
         .add(users::Column::Role.ne(Partner));
     match actor.role {
         Director => base,
-        SalesManager => base.add(in_team_of(users::Column::Id, actor.user_id)),
+        SalesManager => base.add(in_my_team(users::Column::Id, actor)),
         _ => base.add(users::Column::Id.eq(actor.user_id)),
     }
 }
@@ -105,7 +105,7 @@ fn quota_scope_rule(actor: &Actor) -> Condition {
     match actor.role {
         Director => Condition::all(),
         SalesManager => Condition::any()
-            .add(in_team_of(col(Q::UserId), actor.user_id))
+            .add(in_my_team(col(Q::UserId), actor))
             .add(in_own_territories(col(Q::TerritoryId), actor)),
         Partner => nothing(),
         _ => Condition::all().add(Expr::col(col(Q::UserId)).eq(actor.user_id)),
@@ -120,7 +120,7 @@ pub fn quota_assignee_users(actor: &Actor) -> Condition {
         .add(users::Column::Id.ne(actor.user_id));
     sealed(match actor.role {
         Director => base,
-        SalesManager => base.add(in_team_of(users::Column::Id, actor.user_id)),
+        SalesManager => base.add(in_my_team(users::Column::Id, actor)),
         _ => nothing(),
     })
 }

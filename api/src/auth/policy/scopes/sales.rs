@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{in_own_territories, in_team_of, nothing, sealed};
+use super::{in_my_team, in_own_territories, nothing, sealed};
 use crate::auth::Actor;
 
 use Role::*;
@@ -41,9 +41,9 @@ fn account_scope_rule(actor: &Actor) -> Condition {
             .add(Expr::col(col(A::CsmId)).eq(me))
             .add(pending_to(col(A::Id), me)),
         SalesManager => Condition::any()
-            .add(in_team_of(col(A::OwnerId), me))
-            .add(in_team_of(col(A::AccountManagerId), me))
-            .add(in_team_of(col(A::CsmId), me))
+            .add(in_my_team(col(A::OwnerId), actor))
+            .add(in_my_team(col(A::AccountManagerId), actor))
+            .add(in_my_team(col(A::CsmId), actor))
             .add(in_own_territories(col(A::TerritoryId), actor)),
         Partner => {
             let p = actor.partner_id.unwrap_or_default();
@@ -108,7 +108,7 @@ fn lead_scope_rule(actor: &Actor) -> Condition {
         ),
         AccountManager | CustomerSuccess => Condition::all().add(Expr::col(col(L::OwnerId)).eq(me)),
         SalesManager => Condition::any()
-            .add(in_team_of(col(L::OwnerId), me))
+            .add(in_my_team(col(L::OwnerId), actor))
             .add(in_own_territories(col(L::TerritoryId), actor)),
         Partner => nothing(),
     }
@@ -129,7 +129,7 @@ fn opportunity_scope_rule(actor: &Actor) -> Condition {
             Condition::all().add(Expr::col(col(O::OwnerId)).eq(me))
         }
         SalesManager => Condition::any()
-            .add(in_team_of(col(O::OwnerId), me))
+            .add(in_my_team(col(O::OwnerId), actor))
             .add(in_own_territories(col(O::TerritoryId), actor)),
         Partner => Condition::all()
             .add(Expr::col(col(O::PartnerId)).eq(actor.partner_id.unwrap_or_default())),
