@@ -8,9 +8,15 @@
 # pgbench's transactions/s for one hand-written statement that produces the same data
 # under the same scope, with the ratios. The cluster is removed at the end.
 #
+# The floor: examples/floor.rs answers the same nested query from memory with actix-web
+# and async-graphql alone (no SQL, no auth, no loaders), once with the rows of the real
+# server's answer to the director (same size) and once with 50 accounts × 10
+# opportunities; the run ends with server CPU(nested:director) ÷ CPU(floor).
+#
 #   bench/read_path.sh                       # N=100000, 5 s per query, 32 connections
 #   N=1000000 DURATION=10s bench/read_path.sh
 #   BIN=/tmp/salesgraph-baseline bench/read_path.sh   # measure a binary built elsewhere
+#   FLOOR_BIN=target/debug/examples/floor ...          # a floor built elsewhere
 #
 # Needs wrk, curl, pgbench and PostgreSQL 15's server binaries (apt-get install wrk).
 set -euo pipefail
@@ -20,6 +26,7 @@ N=${N:-100000}
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18094}
+FLOOR_PORT=${FLOOR_PORT:-18095}
 PGPORT=${PGPORT:-5499}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 WORK=$(mktemp -d /tmp/read_path.XXXXXX)
@@ -30,8 +37,12 @@ TICK=$(getconf CLK_TCK)
 # PostgreSQL refuses to run as root.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
-  kill "${SERVER:-0}" 2>/dev/null || true
-  wait "${SERVER:-0}" 2>/dev/null || true
+  # Only processes this script started: `kill 0` would signal the whole process group.
+  if [ -n "${FLOOR:-}" ]; then kill "$FLOOR" 2>/dev/null || true; fi
+  if [ -n "${SERVER:-}" ]; then
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+  fi
   as_pg "$PGBIN/pg_ctl" -D "$PGDATA" stop -m immediate >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -58,6 +69,10 @@ if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet
   BIN=target/release/salesgraph
 fi
+if [ -z "${FLOOR_BIN:-}" ]; then
+  cargo build --release --quiet --example floor
+  FLOOR_BIN=target/release/examples/floor
+fi
 echo "== seed --scale $N"
 /usr/bin/time -f "seed wall=%es maxrss=%MKB" "$BIN" seed --scale "$N" 2>&1 | tail -n 1
 sql "VACUUM ANALYZE" >/dev/null
@@ -77,9 +92,18 @@ login() { # email -> access token
 }
 user_id() { sql "SELECT id FROM users WHERE email = 'scale-$1@scale.example'"; }
 
-# CPU ticks of the server process, and of the whole cluster (backends that exited are in
+# The floor on $FLOOR_PORT; FLOOR_DATA (a response to the nested query) gives its rows.
+start_floor() { # [data file]
+  FLOOR_ADDR="127.0.0.1:$FLOOR_PORT" FLOOR_DATA=${1:-} "$FLOOR_BIN" &
+  FLOOR=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$FLOOR_PORT/healthz" >/dev/null && break; sleep 0.1; done
+}
+stop_floor() { kill "$FLOOR"; wait "$FLOOR" 2>/dev/null || true; FLOOR=; }
+
+# The process a row measures: the server unless TARGET_PID/TARGET_PORT name another.
+# CPU ticks of the measured process, and of the whole cluster (backends that exited are in
 # the postmaster's cutime/cstime).
-server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+server_ticks() { awk '{print $14 + $15}' "/proc/${TARGET_PID:-$SERVER}/stat"; }
 pg_ticks() {
   local pm total
   pm=$(head -n 1 "$PGDATA/postmaster.pid")
@@ -92,13 +116,21 @@ pg_ticks() {
 statements() { sql "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'"; }
 
 printf '%-22s %8s %7s %7s %8s %8s %6s %8s %6s %7s\n' query req/s p50ms p99ms srvCPUms pgCPUms stmts pgb_tps ratio pgCPUx
+# One row of the table; its server CPU ms per request is left in LAST_SRV. A sqlfile
+# of "-" skips pgbench (the floor has no SQL).
 row() { # label token body sqlfile pgbench-vars...
+  local line
+  line=$(measure "$@")
+  echo "$line"
+  LAST_SRV=$(awk '{print $5}' <<<"$line")
+}
+measure() {
   local label=$1 token=$2 body=$3 file=$4
   shift 4
   local s0 c0 p0 s1 c1 p1 out requests
   s0=$(statements); c0=$(server_ticks); p0=$(pg_ticks)
   out=$(TOKEN="$token" BODY="$body" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s bench/graphql.lua \
-    "http://127.0.0.1:$PORT/graphql" | tail -n 1)
+    "http://127.0.0.1:${TARGET_PORT:-$PORT}/graphql" | tail -n 1)
   s1=$(statements); c1=$(server_ticks); p1=$(pg_ticks)
   requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$out")
   local rps p50 p99 errors
@@ -107,13 +139,15 @@ row() { # label token body sqlfile pgbench-vars...
   p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$out")
   errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$out")
   # pgbench: the same data from one hand-written statement.
-  local q0 q1 pout tps txs
+  local q0 q1 pout="" tps="" txs=""
   q0=$(pg_ticks)
-  pout=$(pgbench -n -M prepared -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -h 127.0.0.1 -p "$PGPORT" -U postgres \
-    -f "$file" "$@" salesgraph_bench 2>&1)
+  if [ "$file" != - ]; then
+    pout=$(pgbench -n -M prepared -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -h 127.0.0.1 -p "$PGPORT" -U postgres \
+      -f "$file" "$@" salesgraph_bench 2>&1)
+    tps=$(awk '/^tps/ {print $3; exit}' <<<"$pout")
+    txs=$(awk '/number of transactions actually processed/ {split($NF, a, "/"); print a[1]; exit}' <<<"$pout")
+  fi
   q1=$(pg_ticks)
-  tps=$(awk '/^tps/ {print $3; exit}' <<<"$pout")
-  txs=$(awk '/number of transactions actually processed/ {split($NF, a, "/"); print a[1]; exit}' <<<"$pout")
   awk -v l="$label" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v r="$requests" -v t="$TICK" \
     -v c="$((c1 - c0))" -v p="$((p1 - p0))" -v s="$((s1 - s0))" -v tps="${tps:-0}" -v tx="${txs:-0}" \
     -v q="$((q1 - q0))" -v e="$errors" 'BEGIN {
@@ -121,7 +155,7 @@ row() { # label token body sqlfile pgbench-vars...
       printf "%-22s %8.1f %7.2f %7.2f %8.2f %8.2f %6.2f %8.1f %6.2f %7.2f%s\n", l, rps, p50, p99, srv, pg, s / r,
         tps, (tps > 0 ? rps / tps : 0), (pgb > 0 ? pg / pgb : 0), (e > 0 ? "  errors=" e : "")
     }'
-  if [ -z "$tps" ]; then echo "$pout" | tail -n 3 >&2; fi
+  if [ -z "$tps" ] && [ "$file" != - ]; then echo "$pout" | tail -n 3 >&2; fi
 }
 
 # --- hand-written SQL, one statement per query, the scope written out by hand ---------
@@ -184,7 +218,25 @@ DIRECTOR=$(login scale-director-00001@scale.example)
 DIRECTOR_ID=$(user_id director-00001)
 
 row "me" "$DIRECTOR" '{"query":"{ me { id } }"}' "$WORK/me.sql" -D me="$DIRECTOR_ID"
-for who in director manager ae sdr; do
+row "nested:director" "$DIRECTOR" "{\"query\":\"$NESTED\"}" "$WORK/director.sql" -D me="$DIRECTOR_ID"
+DIRECTOR_SRV=$LAST_SRV
+
+# The floor, next to the director's row so that both see the same machine load: first
+# with the rows of the director's own answer, then with 50 × 10 made-up rows.
+gql "$DIRECTOR" "{\"query\":\"$NESTED\"}" >"$WORK/real.json"
+start_floor "$WORK/real.json"
+curl -fs "http://127.0.0.1:$FLOOR_PORT/graphql" -H 'Content-Type: application/json' \
+  -d "{\"query\":\"$NESTED\"}" >"$WORK/floor.json"
+TARGET_PID=$FLOOR TARGET_PORT=$FLOOR_PORT row "floor:director-rows" "" "{\"query\":\"$NESTED\"}" -
+FLOOR_SRV=$LAST_SRV
+stop_floor
+start_floor
+curl -fs "http://127.0.0.1:$FLOOR_PORT/graphql" -H 'Content-Type: application/json' \
+  -d "{\"query\":\"$NESTED\"}" >"$WORK/floor50x10.json"
+TARGET_PID=$FLOOR TARGET_PORT=$FLOOR_PORT row "floor:50x10" "" "{\"query\":\"$NESTED\"}" -
+stop_floor
+
+for who in manager ae sdr; do
   row "nested:$who" "$(login "scale-$who-00001@scale.example")" "{\"query\":\"$NESTED\"}" \
     "$WORK/$who.sql" -D me="$(user_id "$who-00001")"
 done
@@ -206,3 +258,12 @@ read -r D ID < <(sql "SELECT close_date, id FROM opportunities ORDER BY close_da
 row "opportunities p500" "$DIRECTOR" "{\"query\":\"{ ${PAGE/AFTER/, after: \\\"$cursor\\\"} }\"}" \
   "$WORK/page500.sql" -D d="$D" -D id="$ID"
 echo "server RSS after the run: $(awk '/VmRSS/ {print $2, $3}' "/proc/$SERVER/status")"
+same=no
+if [ "$(jq -S . "$WORK/real.json")" = "$(jq -S . "$WORK/floor.json")" ]; then same=yes; fi
+echo "response bytes: nested:director $(wc -c <"$WORK/real.json"), floor:director-rows $(wc -c <"$WORK/floor.json")" \
+  "(same JSON: $same), floor:50x10 $(wc -c <"$WORK/floor50x10.json");" \
+  "accounts $(jq '.data.accounts.edges | length' "$WORK/real.json")," \
+  "opportunities $(jq '[.data.accounts.edges[].node.opportunities.edges | length] | add' "$WORK/real.json")"
+awk -v d="$DIRECTOR_SRV" -v f="$FLOOR_SRV" 'BEGIN {
+  printf "server CPU per request, nested:director / floor:director-rows = %.2f / %.2f = %.2f\n", d, f, (f > 0 ? d / f : 0)
+}'

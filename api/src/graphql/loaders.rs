@@ -44,6 +44,8 @@ pub struct Loaders {
     pub lead_handoffs: DataLoader<ChildPage<handoffs::Entity>>,
     pub account_handoffs: DataLoader<ChildPage<handoffs::Entity>>,
     pub handoff_events: DataLoader<ChildPage<handoff_events::Entity>>,
+    /// `User.quotas` of a whole list of users (see `quota_loader`).
+    pub user_quotas: DataLoader<super::quota_loader::QuotaLoader>,
 }
 
 /// A DataLoader whose batches wait until the resolvers have queued every key of the
@@ -175,6 +177,10 @@ impl Loaders {
                 policy::handoff_event_scope,
                 "at, id",
             )),
+            user_quotas: DataLoader::new(
+                super::quota_loader::QuotaLoader(s.clone()),
+                spawn_after_yields,
+            ),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod nulls;
 pub mod opportunities;
 pub mod partners;
 pub mod patch;
+pub mod quota_loader;
 pub mod quotas;
 pub mod reports;
 pub mod schema;

@@ -137,6 +137,22 @@ impl Quota {
     }
 }
 
+/// Which figures a selection of quotas asks for.
+pub struct Wanted {
+    /// `actual`, `attainment` or `pacing`.
+    pub actual: bool,
+    pub reconcile: bool,
+}
+
+pub fn wanted_figures(node: async_graphql::Lookahead<'_>) -> Wanted {
+    Wanted {
+        actual: ["actual", "attainment", "pacing"]
+            .iter()
+            .any(|f| node.field(f).exists()),
+        reconcile: node.field("reconciliation").exists(),
+    }
+}
+
 /// Builds `Quota` objects for `rows`, computing the figures the selection asks for in
 /// one statement per kind of figure for all of them.
 pub async fn with_figures(
@@ -144,17 +160,14 @@ pub async fn with_figures(
     rows: &[quotas::Model],
     node: async_graphql::Lookahead<'_>,
 ) -> Result<Arc<Figures>, AppError> {
-    let wants_actual = ["actual", "attainment", "pacing"]
-        .iter()
-        .any(|f| node.field(f).exists());
-    let reconcile = node.field("reconciliation").exists();
+    let wants = wanted_figures(node);
     Ok(Arc::new(
         figures(
             &st.db,
             st.config.fiscal_year_start_month,
             rows,
-            wants_actual,
-            reconcile,
+            wants.actual,
+            wants.reconcile,
         )
         .await?,
     ))

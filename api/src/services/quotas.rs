@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     audit::{self, Changes},
     find_scoped,
-    page::{PageArgs, Paged, fetch_page},
+    page::{PageArgs, Paged, fetch_page, key_in},
     unique_violation,
 };
 use crate::{
@@ -133,20 +133,29 @@ pub async fn list<C: ConnectionTrait>(
     .await
 }
 
-/// The quotas of one user the actor may see, for `me.quotas` and `User.quotas`.
-pub async fn of_user<C: ConnectionTrait>(
+/// The quotas of several users the actor may see, for `me.quotas` and `User.quotas`
+/// over a whole list: one statement whatever the number of users. `periods` narrows
+/// the rows to those periods; `None` reads every period.
+pub async fn of_users<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    user_id: Uuid,
-    period: Option<Period>,
+    user_ids: &[Uuid],
+    periods: Option<&[Period]>,
 ) -> AppResult<Vec<quotas::Model>> {
     use sea_orm::QueryOrder;
     policy::require(actor, Action::ReadQuotas)?;
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut q = quotas::Entity::find()
         .filter(policy::quota_scope(actor))
-        .filter(quotas::Column::UserId.eq(user_id));
-    if let Some(p) = period {
-        q = q.filter(quotas::Column::Period.eq(p.to_string()));
+        .filter(key_in(
+            db.get_database_backend(),
+            (quotas::Entity, quotas::Column::UserId),
+            user_ids,
+        ));
+    if let Some(periods) = periods {
+        q = q.filter(quotas::Column::Period.is_in(periods.iter().map(Period::to_string)));
     }
     Ok(q.order_by_asc(quotas::Column::Period)
         .order_by_asc(quotas::Column::Metric)

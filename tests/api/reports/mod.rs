@@ -7,3 +7,4 @@ pub mod downloads;
 mod fixture;
 mod page;
 mod quotas;
+mod user_quotas;
