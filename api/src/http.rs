@@ -321,7 +321,14 @@ async fn execute(
             return refused(e, media, state);
         }
     }
-    let operation = requests.first().and_then(operation_name);
+    // Each document is parsed once: the checks below read it, then execution reuses it.
+    let mut docs: Vec<Option<ExecutableDocument>> = requests
+        .iter()
+        .map(|r| async_graphql::parser::parse_query(&r.query).ok())
+        .collect();
+    let operation = requests
+        .first()
+        .and_then(|r| operation_name(r, docs.first().and_then(Option::as_ref)));
     middleware::note(
         req,
         RequestInfo {
@@ -333,24 +340,19 @@ async fn execute(
     // requests is as expensive as one request holding them all.
     let cost_limits = schema::cost_limits(limits);
     let mut batch_complexity: u64 = 0;
-    for r in &requests {
-        if let Ok(doc) = async_graphql::parser::parse_query(&r.query) {
-            if is_get && selected_is_mutation(&doc, r.operation_name.as_deref()) {
+    for (r, doc) in requests.iter().zip(&docs) {
+        if let Some(doc) = doc {
+            if is_get && selected_is_mutation(doc, r.operation_name.as_deref()) {
                 return HttpResponse::MethodNotAllowed()
                     .insert_header((header::ALLOW, "POST"))
                     .content_type(media)
                     .json(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": "BAD_USER_INPUT" } }] }));
             }
-            match cost::check(
-                &doc,
-                r.operation_name.as_deref(),
-                &r.variables,
-                &cost_limits,
-            ) {
+            match cost::check(doc, r.operation_name.as_deref(), &r.variables, &cost_limits) {
                 Ok(c) => batch_complexity = batch_complexity.saturating_add(c.complexity),
                 Err(e) => return request_error(&e.0, media),
             }
-            if let Err(e) = edge::check_input(&doc, &r.variables) {
+            if let Err(e) = edge::check_input(doc, &r.variables) {
                 return refused(e, media, state);
             }
         }
@@ -392,7 +394,10 @@ async fn execute(
     let audience = policy::fields::audience(caller.actor().ok().map(|a| a.role));
     let run = async {
         let mut responses = Vec::with_capacity(requests.len());
-        for r in requests {
+        for (mut r, doc) in requests.into_iter().zip(docs.iter_mut()) {
+            if let Some(doc) = doc.take() {
+                r.set_parsed_query(doc);
+            }
             let actor = caller.actor().ok().cloned();
             let r: Request = r.data(RequestData {
                 caller: caller.clone(),
@@ -483,16 +488,30 @@ fn shape(batch: BatchResponse, single: bool, media: &str, state: &AppState) -> H
                     .inc();
             }
         }
+        if !before_execution {
+            // Straight to bytes: a response is large, a detour through
+            // `serde_json::Value` would build it a second time.
+            return serde_json::to_vec(&resp).unwrap_or_default();
+        }
+        // A request refused before execution has no `data` key at all.
         let mut json = serde_json::to_value(&resp).unwrap_or_default();
-        if before_execution && let Some(obj) = json.as_object_mut() {
+        if let Some(obj) = json.as_object_mut() {
             obj.remove("data");
         }
-        json
+        serde_json::to_vec(&json).unwrap_or_default()
     };
     let body = match batch {
         BatchResponse::Single(r) => fix(r),
         BatchResponse::Batch(rs) => {
-            serde_json::Value::Array(rs.into_iter().map(&mut fix).collect())
+            let mut out = b"[".to_vec();
+            for (i, r) in rs.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend(fix(r));
+            }
+            out.push(b']');
+            out
         }
     };
     let status = if request_error && single && media == GRAPHQL_RESPONSE {
@@ -500,7 +519,7 @@ fn shape(batch: BatchResponse, single: bool, media: &str, state: &AppState) -> H
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status).content_type(media).json(&body)
+    HttpResponse::build(status).content_type(media).body(body)
 }
 
 fn code_of(e: &ServerError) -> Option<String> {
@@ -513,15 +532,12 @@ fn code_of(e: &ServerError) -> Option<String> {
 
 /// The operation's name for logs and metrics: the one the client selected, else the
 /// name of the document's only operation.
-fn operation_name(r: &Request) -> Option<String> {
+fn operation_name(r: &Request, doc: Option<&ExecutableDocument>) -> Option<String> {
     use async_graphql::parser::types::DocumentOperations;
     if let Some(name) = &r.operation_name {
         return Some(name.clone());
     }
-    match async_graphql::parser::parse_query(&r.query)
-        .ok()?
-        .operations
-    {
+    match &doc?.operations {
         DocumentOperations::Multiple(ops) if ops.len() == 1 => {
             ops.keys().next().map(|k| k.to_string())
         }

@@ -35,7 +35,7 @@ pub struct PageKey {
 #[derive(Debug, Clone)]
 pub struct ChildRows<M> {
     pub rows: Vec<M>,
-    pub cursors: Vec<String>,
+    pub cursors: Vec<Cursor>,
     pub more: bool,
 }
 
@@ -224,7 +224,7 @@ where
                     continue;
                 }
                 page.cursors
-                    .push(Cursor::of_row(&sort, row.get(self.key), row.get(self.id)).encode());
+                    .push(Cursor::of_row(&sort, row.get(self.key), row.get(self.id)));
                 page.rows.push(row);
             }
             for parent in wanted {

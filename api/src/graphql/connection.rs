@@ -30,18 +30,25 @@ impl ConnectionFields {
     }
 }
 
-/// An opaque keyset cursor, already encoded by the service that read the row.
-pub struct Cursor(pub String);
+/// An opaque keyset cursor: a row's sort key and id, encoded only when a client
+/// selects it (most lists are read without their cursors).
+pub enum Cursor {
+    Row(crate::services::cursor::Cursor),
+    Encoded(String),
+}
 
 impl CursorType for Cursor {
     type Error = crate::error::AppError;
 
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        Ok(Cursor(s.to_owned()))
+        Ok(Cursor::Encoded(s.to_owned()))
     }
 
     fn encode_cursor(&self) -> String {
-        self.0.clone()
+        match self {
+            Cursor::Row(c) => c.encode(),
+            Cursor::Encoded(s) => s.clone(),
+        }
     }
 }
 
@@ -98,7 +105,7 @@ where
             .items
             .into_iter()
             .zip(paged.cursors)
-            .map(|(m, c)| Edge::new(Cursor(c), convert(m))),
+            .map(|(m, c)| Edge::new(Cursor::Row(c), convert(m))),
     );
     conn
 }

@@ -2,6 +2,8 @@
 //! table) and its order (column and direction), so a cursor from another list or order
 //! is refused rather than answered with a wrong page.
 
+use std::borrow::Cow;
+
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{
@@ -51,8 +53,8 @@ impl SortKey {
 /// A position in a list: the row's sort key and id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
-    pub list: String,
-    pub column: String,
+    pub list: Cow<'static, str>,
+    pub column: Cow<'static, str>,
     pub descending: bool,
     pub key: Value,
     pub id: Value,
@@ -63,8 +65,8 @@ const VERSION: &str = "k1";
 impl Cursor {
     pub fn of_row(key: &SortKey, value: Value, id: Value) -> Self {
         Self {
-            list: key.list.to_owned(),
-            column: key.column.to_owned(),
+            list: Cow::Borrowed(key.list),
+            column: Cow::Borrowed(key.column),
             descending: key.descending,
             key: value,
             id,
@@ -111,8 +113,8 @@ impl Cursor {
             return Err(bad());
         }
         Ok(Self {
-            list: list.to_owned(),
-            column: column.to_owned(),
+            list: Cow::Owned(list.to_owned()),
+            column: Cow::Owned(column.to_owned()),
             descending,
             key: untag(key).ok_or_else(bad)?,
             id,

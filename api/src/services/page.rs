@@ -127,7 +127,8 @@ impl Total {
 /// One page: its rows, each with its cursor, the neighbours and the (lazy) total.
 pub struct Paged<T> {
     pub items: Vec<T>,
-    pub cursors: Vec<String>,
+    /// Each row's cursor, encoded only if a client asks for it.
+    pub cursors: Vec<Cursor>,
     pub total: Total,
     pub window: Window,
     /// Users joined into the page's statement (see `prefetch`), for the user loader.
@@ -348,7 +349,7 @@ where
     }
     let cursors = items
         .iter()
-        .map(|m| Cursor::of_row(&key, m.get(order), m.get(tiebreak)).encode())
+        .map(|m| Cursor::of_row(&key, m.get(order), m.get(tiebreak)))
         .collect();
     Ok(Paged {
         items,

@@ -27,8 +27,6 @@ pub struct JoinUser<C> {
 /// Result columns of the joined user carry this prefix, so they cannot collide with the
 /// row's own.
 const PREFIX: &str = "u__";
-/// The joined user's id column, spelled whole (a prefix costs a `format!` per read).
-const JOINED_ID: &str = "u__id";
 
 /// Adds `LEFT JOIN users ON users.id = <fk> AND <scope>` and the user's columns (the
 /// hash as an empty string) to `stmt`.
@@ -81,9 +79,21 @@ where
 
 fn user_of(row: &QueryResult) -> Result<Option<users::Model>, DbErr> {
     // The joined id is NULL exactly when the join found nobody in scope.
-    let id: Option<Uuid> = row.try_get("", JOINED_ID)?;
-    match id {
-        None => Ok(None),
-        Some(_) => users::Model::from_query_result(row, PREFIX).map(Some),
-    }
+    let Some(id) = row.try_get::<Option<Uuid>>("", "u__id")? else {
+        return Ok(None);
+    };
+    // Read by whole column names: sea-orm's prefixed reads `format!` a name per value.
+    Ok(Some(users::Model {
+        id,
+        email: row.try_get("", "u__email")?,
+        name: row.try_get("", "u__name")?,
+        role: row.try_get("", "u__role")?,
+        manager_id: row.try_get("", "u__manager_id")?,
+        partner_id: row.try_get("", "u__partner_id")?,
+        active: row.try_get("", "u__active")?,
+        password_hash: String::new(),
+        created_at: row.try_get("", "u__created_at")?,
+        updated_at: row.try_get("", "u__updated_at")?,
+        tokens_valid_after: row.try_get("", "u__tokens_valid_after")?,
+    }))
 }
