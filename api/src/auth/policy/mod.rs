@@ -28,9 +28,10 @@ pub use scopes::{
     HandoffAct, account_scope, activity_scope, assignable_user_scope, audit_scope,
     covers_territory, deal_owner_candidates, deal_registration_scope, handoff_act_scope,
     handoff_audience, handoff_event_scope, handoff_recipients, handoff_scope, in_team_of,
-    lead_scope, manager_candidates, nothing, opportunity_scope, own_territory_ids, partner_scope,
-    quota_assignee_territories, quota_assignee_users, quota_scope, redirect_target_scope,
-    report_root_scope, subtree_of, territory_member_candidate_scope, territory_members_scope,
+    lead_scope, manager_candidates, nothing, opportunity_scope, opportunity_source_candidates,
+    own_territory_ids, partner_scope, quota_assignee_territories, quota_assignee_users,
+    quota_scope, redirect_target_scope, report_root_scope, subtree_of,
+    territory_manager_candidates, territory_member_candidate_scope, territory_members_scope,
     territory_scope, user_scope,
 };
 pub use users::{Membership, require_not_own_lockout, user_membership};
