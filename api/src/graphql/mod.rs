@@ -16,6 +16,7 @@ pub mod descriptions;
 pub mod edge;
 pub mod handoffs;
 pub mod leads;
+pub mod loader_sets;
 pub mod loaders;
 pub mod node;
 pub mod nulls;
