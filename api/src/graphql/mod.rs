@@ -21,6 +21,7 @@ pub mod loaders;
 pub mod node;
 pub mod nulls;
 pub mod opportunities;
+pub mod panic_guard;
 pub mod partners;
 pub mod patch;
 pub mod quotas;
