@@ -19,7 +19,9 @@ use serde_json::json;
 use crate::{
     auth::{actor, policy},
     error::{AppError, code_for_uncoded_error},
-    graphql::{Schemas, context::RequestData, cost, edge, loaders::Loaders, nulls, schema},
+    graphql::{
+        Schemas, context::RequestData, cost, edge, loaders::Loaders, nulls, panic_guard, schema,
+    },
     middleware::{self, RequestInfo},
     persisted,
     state::AppState,
@@ -437,30 +439,14 @@ async fn execute(
     shape(batch, single, media, state)
 }
 
-/// Runs one request; a panic inside a resolver is caught here, logged, and answered as
-/// an internal error, so it cannot drop the connection or take down the worker.
+/// Runs one request; a panic inside a resolver is caught and answered as an internal
+/// error (see `panic_guard`).
 async fn execute_guarded(
     schema: &Schemas,
     audience: policy::fields::Audience,
     request: Request,
 ) -> Response {
-    use futures_util::FutureExt as _;
-    match std::panic::AssertUnwindSafe(schema.execute(audience, request))
-        .catch_unwind()
-        .await
-    {
-        Ok(response) => response,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let err: async_graphql::Error =
-                crate::error::AppError::internal(format!("panic while resolving: {what}")).into();
-            Response::from_errors(vec![err.into_server_error(Default::default())])
-        }
-    }
+    panic_guard::guarded(schema.execute(audience, request)).await
 }
 
 /// Codes errors that async-graphql raised itself, counts errors by code, and answers as

@@ -1,8 +1,10 @@
 //! Per-request data and the accessors resolvers use to reach it.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 
-use super::loaders::Loaders;
+use super::loaders::{LoaderSet, Loaders};
 use crate::{
     auth::{Actor, actor::Caller},
     error::AppError,
@@ -30,8 +32,10 @@ pub fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, AppError> {
     request(ctx)?.caller.actor()
 }
 
-pub fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders, AppError> {
-    Ok(&request(ctx)?.loaders)
+/// The loaders for the field being resolved: its path's own set, so that a batch never
+/// mixes the keys of two levels (see `loader_sets`).
+pub fn loaders(ctx: &Context<'_>) -> Result<Arc<LoaderSet>, AppError> {
+    Ok(request(ctx)?.loaders.at(ctx.path_node.as_ref()))
 }
 
 /// Decodes an optional global id argument of type `type_name`; `field` names it in errors.

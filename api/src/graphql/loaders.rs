@@ -19,8 +19,11 @@ pub use crate::services::page::key_in;
 use crate::services::prefetch::KnownUsers;
 use crate::{auth::Actor, error::AppError, services};
 
-/// The loaders of one request; each applies the caller's scope in its SQL.
-pub struct Loaders {
+pub use super::loader_sets::Loaders;
+
+/// The loaders of one field path of a request (see [`Loaders`]); each applies the
+/// caller's scope in its SQL.
+pub struct LoaderSet {
     scope: Arc<Scope>,
     pub users: DataLoader<UserLoader>,
     pub user_names: DataLoader<UserNameLoader>,
@@ -75,14 +78,9 @@ pub(super) fn spawn_after_yields(
 
 const BATCH_YIELDS: usize = 32;
 
-impl Loaders {
-    pub fn new(db: DatabaseConnection, actor: Option<Actor>) -> Self {
+impl LoaderSet {
+    pub(super) fn new(s: &Arc<Scope>) -> Self {
         use crate::auth::policy;
-        let s = Arc::new(Scope {
-            db,
-            actor,
-            known_users: Mutex::new(HashMap::new()),
-        });
         Self {
             scope: s.clone(),
             users: loader(UserLoader(s.clone())),
@@ -91,27 +89,27 @@ impl Loaders {
             teams: loader(TeamLoader(s.clone())),
             partners: loader(PartnerLoader(s.clone())),
             territories: loader(ById::new(
-                &s,
+                s,
                 territories::Column::Id,
                 policy::territory_scope,
             )),
-            accounts: loader(ById::new(&s, accounts::Column::Id, policy::account_scope)),
-            leads: loader(ById::new(&s, leads::Column::Id, policy::lead_scope)),
+            accounts: loader(ById::new(s, accounts::Column::Id, policy::account_scope)),
+            leads: loader(ById::new(s, leads::Column::Id, policy::lead_scope)),
             opportunities: loader(ById::new(
-                &s,
+                s,
                 opportunities::Column::Id,
                 policy::opportunity_scope,
             )),
             territory_members: loader(MembersLoader(s.clone())),
             territory_children: page_loader(ChildPage::<territories::Entity>::new(
-                &s,
+                s,
                 territories::Column::ParentId,
                 |m| m.parent_id,
                 policy::territory_scope,
                 "name, id",
             )),
             territory_accounts: page_loader(ChildPage::<accounts::Entity>::new(
-                &s,
+                s,
                 accounts::Column::TerritoryId,
                 |m| m.territory_id,
                 policy::account_scope,
@@ -119,7 +117,7 @@ impl Loaders {
             )),
             account_opportunities: page_loader(
                 ChildPage::<opportunities::Entity>::new(
-                    &s,
+                    s,
                     opportunities::Column::AccountId,
                     |m| Some(m.account_id),
                     policy::opportunity_scope,
@@ -128,50 +126,50 @@ impl Loaders {
                 .with_owner(opportunities::Column::OwnerId),
             ),
             account_leads: page_loader(ChildPage::<leads::Entity>::new(
-                &s,
+                s,
                 leads::Column::AccountId,
                 |m| m.account_id,
                 policy::lead_scope,
                 "created_at, id",
             )),
             account_activities: page_loader(ChildPage::<activities::Entity>::new(
-                &s,
+                s,
                 activities::Column::AccountId,
                 |m| m.account_id,
                 policy::activity_scope,
                 "occurred_at DESC, id",
             )),
             lead_activities: page_loader(ChildPage::<activities::Entity>::new(
-                &s,
+                s,
                 activities::Column::LeadId,
                 |m| m.lead_id,
                 policy::activity_scope,
                 "occurred_at DESC, id",
             )),
             opportunity_activities: page_loader(ChildPage::<activities::Entity>::new(
-                &s,
+                s,
                 activities::Column::OpportunityId,
                 |m| m.opportunity_id,
                 policy::activity_scope,
                 "occurred_at DESC, id",
             )),
-            handoffs: loader(ById::new(&s, handoffs::Column::Id, policy::handoff_scope)),
+            handoffs: loader(ById::new(s, handoffs::Column::Id, policy::handoff_scope)),
             lead_handoffs: page_loader(ChildPage::<handoffs::Entity>::new(
-                &s,
+                s,
                 handoffs::Column::LeadId,
                 |m| m.lead_id,
                 policy::handoff_scope,
                 "created_at DESC, id",
             )),
             account_handoffs: page_loader(ChildPage::<handoffs::Entity>::new(
-                &s,
+                s,
                 handoffs::Column::AccountId,
                 |m| m.account_id,
                 policy::handoff_scope,
                 "created_at DESC, id",
             )),
             handoff_events: page_loader(ChildPage::<handoff_events::Entity>::new(
-                &s,
+                s,
                 handoff_events::Column::HandoffId,
                 |m| Some(m.handoff_id),
                 policy::handoff_event_scope,
@@ -209,6 +207,14 @@ pub struct Scope {
 }
 
 impl Scope {
+    pub(super) fn new(db: DatabaseConnection, actor: Option<Actor>) -> Self {
+        Self {
+            db,
+            actor,
+            known_users: Mutex::new(HashMap::new()),
+        }
+    }
+
     pub(super) fn know_users(&self, users: KnownUsers) {
         if users.is_empty() {
             return;
@@ -218,7 +224,7 @@ impl Scope {
         }
     }
 
-    fn known_user(&self, id: Uuid) -> Option<Option<users::Model>> {
+    pub(super) fn known_user(&self, id: Uuid) -> Option<Option<users::Model>> {
         self.known_users.lock().ok()?.get(&id).cloned()
     }
 

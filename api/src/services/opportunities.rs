@@ -246,7 +246,7 @@ pub async fn create(
     };
     if let Some(sdr) = i.sourced_by_id {
         let ok = entity::users::Entity::find_by_id(sdr)
-            .filter(entity::users::Column::Role.eq(entity::enums::Role::Sdr))
+            .filter(policy::opportunity_source_candidates())
             .filter(policy::user_scope(actor))
             .count(&txn)
             .await?

@@ -2,10 +2,7 @@
 //! (directors, and sales managers for the subtrees they are accountable for).
 
 use chrono::Utc;
-use entity::{
-    enums::{Role, TerritoryRole},
-    territories, territory_members, users,
-};
+use entity::{enums::TerritoryRole, territories, territory_members, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -169,14 +166,14 @@ pub fn validate_criteria(c: Criteria) -> AppResult<Criteria> {
 }
 
 async fn accountable_manager<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Uuid> {
-    let user = users::Entity::find_by_id(id).one(db).await?;
-    match user {
-        Some(u) if u.active && matches!(u.role, Role::SalesManager | Role::Director) => Ok(u.id),
-        _ => Err(AppError::bad_input(
-            "managerId",
-            "must be an active sales manager or director",
-        )),
-    }
+    users::Entity::find_by_id(id)
+        .filter(policy::territory_manager_candidates())
+        .one(db)
+        .await?
+        .map(|u| u.id)
+        .ok_or_else(|| {
+            AppError::bad_input("managerId", "must be an active sales manager or director")
+        })
 }
 
 fn criteria_changes(

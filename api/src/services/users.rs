@@ -16,7 +16,7 @@ use super::{
 use crate::{
     auth::{
         Actor,
-        policy::{self, Action},
+        policy::{self, Action, Membership},
     },
     domain::{Email, text},
     error::{AppError, AppResult},
@@ -258,15 +258,7 @@ pub async fn update(
     let before =
         super::find_scoped::<users::Entity, _>(&txn, id, policy::user_scope(actor), true, "User")
             .await?;
-    if input.active == Some(false) && id == actor.user_id {
-        return Err(AppError::bad_input("id", "you cannot deactivate yourself"));
-    }
-    if input.role.is_some_and(|r| r != before.role) && id == actor.user_id {
-        return Err(AppError::bad_input(
-            "role",
-            "you cannot change your own role",
-        ));
-    }
+    policy::require_not_own_lockout(actor, id, before.role, input.role, input.active)?;
     let mut model: users::ActiveModel = before.clone().into();
     if let Some(email) = &input.email {
         let email = Email::parse(email, "email")?;
@@ -344,9 +336,9 @@ async fn ensure_email_free<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Partner users belong to exactly one partner and have no manager; internal users
-/// belong to no partner, and their manager is an active internal user outside their own
-/// team (no cycles).
+/// The links the user's role requires ([`policy::user_membership`]) and that they point
+/// at real rows: the partner organization exists; the manager is one of
+/// [`policy::manager_candidates`] and outside the user's own team (no cycles).
 async fn check_links<C: ConnectionTrait>(
     db: &C,
     user_id: Option<Uuid>,
@@ -354,53 +346,50 @@ async fn check_links<C: ConnectionTrait>(
     manager_id: Option<Uuid>,
     partner_id: Option<Uuid>,
 ) -> AppResult<()> {
-    if role == Role::Partner {
-        let pid = partner_id
-            .ok_or_else(|| AppError::bad_input("partnerId", "partner users need a partner"))?;
-        if partners::Entity::find_by_id(pid).one(db).await?.is_none() {
-            return Err(AppError::bad_input("partnerId", "no such partner"));
-        }
-        if manager_id.is_some() {
-            return Err(AppError::bad_input(
-                "managerId",
-                "partner users have no manager",
-            ));
-        }
-        return Ok(());
-    }
-    if partner_id.is_some() {
-        return Err(AppError::bad_input(
-            "partnerId",
-            "only partner users belong to a partner",
-        ));
-    }
-    if let Some(mid) = manager_id {
-        let manager = users::Entity::find_by_id(mid).one(db).await?;
-        match manager {
-            Some(m) if m.active && policy::is_internal(m.role) => {}
-            _ => {
-                return Err(AppError::bad_input(
-                    "managerId",
-                    "must be an active internal user",
-                ));
-            }
-        }
-        if let Some(uid) = user_id {
-            let in_own_team = users::Entity::find()
-                .filter(users::Column::Id.eq(mid))
-                .filter(policy::in_team_of(users::Column::Id, uid))
-                .select_only()
-                .column(users::Column::Id)
-                .into_tuple::<Uuid>()
+    let manager_id = match policy::user_membership(role, manager_id, partner_id)? {
+        Membership::Partner { partner_id } => {
+            if partners::Entity::find_by_id(partner_id)
                 .one(db)
                 .await?
-                .is_some();
-            if in_own_team {
-                return Err(AppError::bad_input(
-                    "managerId",
-                    "a user cannot report to themselves or to someone in their own team",
-                ));
+                .is_none()
+            {
+                return Err(AppError::bad_input("partnerId", "no such partner"));
             }
+            return Ok(());
+        }
+        Membership::Internal { manager_id: None } => return Ok(()),
+        Membership::Internal {
+            manager_id: Some(mid),
+        } => mid,
+    };
+    let candidate = users::Entity::find_by_id(manager_id)
+        .filter(policy::manager_candidates())
+        .select_only()
+        .column(users::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if candidate.is_none() {
+        return Err(AppError::bad_input(
+            "managerId",
+            "must be an active internal user",
+        ));
+    }
+    if let Some(uid) = user_id {
+        let in_own_team = users::Entity::find()
+            .filter(users::Column::Id.eq(manager_id))
+            .filter(policy::in_team_of(users::Column::Id, uid))
+            .select_only()
+            .column(users::Column::Id)
+            .into_tuple::<Uuid>()
+            .one(db)
+            .await?
+            .is_some();
+        if in_own_team {
+            return Err(AppError::bad_input(
+                "managerId",
+                "a user cannot report to themselves or to someone in their own team",
+            ));
         }
     }
     Ok(())

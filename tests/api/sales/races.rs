@@ -26,10 +26,12 @@ fn outcome(body: &Value) -> String {
 /// is told which field is taken (the unique index never surfaces as an internal
 /// error); crossing territory moves cannot make a cycle; BANT answers given at once
 /// still qualify the lead; a disqualification racing a qualification ends disqualified.
+/// On a database with several connections (a SQLite file, or PostgreSQL), where SQLite
+/// once answered "database is locked" as an internal error.
 #[tokio::test]
 async fn racing_writers_get_the_answers_of_writers_in_turn() {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_file().await;
     let director = app.token("director");
     let manager = app.token("manager");
     let sdr = app.token("sdr");
@@ -58,6 +60,23 @@ async fn racing_writers_get_the_answers_of_writers_in_turn() {
             .await
             .unwrap();
         assert_eq!(rows, 1, "{domain}");
+    }
+
+    // One email, two user creations.
+    let create_user = "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }";
+    for n in 0..5 {
+        let email = format!("race{n}@test.example");
+        let v = json!({ "i": { "email": email, "name": "Racer", "role": "SDR", "password": "a-long-password" } });
+        let (a, b) = tokio::join!(
+            app.gql(create_user, v.clone(), Some(&director)),
+            app.gql(create_user, v.clone(), Some(&director))
+        );
+        let (oa, ob) = (outcome(&a), outcome(&b));
+        let mut got = [oa.as_str(), ob.as_str()];
+        got.sort_unstable();
+        if got != ["BAD_USER_INPUT email", "ok"] {
+            wrong.push(format!("createUser {email}: {oa} / {ob}"));
+        }
     }
 
     // One member, added twice at once.

@@ -29,13 +29,13 @@ pub use handoffs::{
     handoff_recipients, handoff_scope, redirect_target_scope,
 };
 pub use organization::{
-    assignable_user_scope, partner_scope, quota_assignee_territories, quota_assignee_users,
-    quota_scope, report_root_scope, territory_member_candidate_scope, territory_members_scope,
-    territory_scope, user_scope,
+    assignable_user_scope, manager_candidates, partner_scope, quota_assignee_territories,
+    quota_assignee_users, quota_scope, report_root_scope, territory_manager_candidates,
+    territory_member_candidate_scope, territory_members_scope, territory_scope, user_scope,
 };
 pub use sales::{
     account_scope, activity_scope, deal_owner_candidates, deal_registration_scope, lead_scope,
-    opportunity_scope,
+    opportunity_scope, opportunity_source_candidates,
 };
 
 /// Scopes are joined into queries with `.filter()`/`.add()`. An `any` condition

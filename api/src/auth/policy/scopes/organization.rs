@@ -60,6 +60,21 @@ pub fn territory_member_candidate_scope(actor: &Actor) -> Condition {
     sealed(assignable_user_scope_rule(actor))
 }
 
+/// Users who may be someone's manager: active internal users (the service adds that
+/// nobody reports into their own team).
+pub fn manager_candidates() -> Condition {
+    Condition::all()
+        .add(users::Column::Active.eq(true))
+        .add(users::Column::Role.ne(Partner))
+}
+
+/// Users who may be accountable for a territory: active sales managers and directors.
+pub fn territory_manager_candidates() -> Condition {
+    Condition::all()
+        .add(users::Column::Active.eq(true))
+        .add(users::Column::Role.is_in([SalesManager, Director]))
+}
+
 /// Territories the actor may read.
 pub fn territory_scope(actor: &Actor) -> Condition {
     sealed(territory_scope_rule(actor))

@@ -188,6 +188,12 @@ pub fn deal_owner_candidates() -> Condition {
         .add(users::Column::Active.eq(true))
 }
 
+/// Users an opportunity may credit as its sourcing SDR: SDRs (the caller's user scope
+/// applies on top).
+pub fn opportunity_source_candidates() -> Condition {
+    Condition::all().add(users::Column::Role.eq(Sdr))
+}
+
 /// Deal registrations: partners their organization's, sales managers those placed in
 /// their territories (which makes them the reviewers), directors all.
 pub fn deal_registration_scope(actor: &Actor) -> Condition {
