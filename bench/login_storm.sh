@@ -6,6 +6,7 @@
 #
 #   bench/login_storm.sh                 # default login throttling
 #   THROTTLE=off bench/login_storm.sh    # 100 free attempts per email: hashed, not throttled
+#   BIN=/tmp/old/salesgraph bench/login_storm.sh   # measure a given binary (no build)
 #
 # Needs wrk and curl (apt-get install wrk curl). Builds the release binary.
 set -euo pipefail
@@ -23,8 +24,10 @@ if [ "${THROTTLE:-on}" = off ]; then
   export SALESGRAPH_LOGIN_FREE_ATTEMPTS=100
 fi
 
-cargo build --release --quiet
-BIN=target/release/salesgraph
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/salesgraph
+fi
 "$BIN" serve &
 SERVER=$!
 for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done

@@ -71,9 +71,13 @@ async fn throttling_kicks_in_for_known_and_unknown_emails_and_releases() {
             let body = app.login(email, "wrong-password-1").await;
             assert_eq!(code(&body), Some("UNAUTHENTICATED"), "{body}");
         }
-        // Even the right password is not checked while throttled.
+        // Even the right password is not checked while throttled: the attempt costs
+        // one read, and no argon2 work at all (a storm of them cannot take the CPU).
+        let (hashes, statements) = (app.state.passwords.computations(), app.statements());
         let body = app.login(email, PASSWORD).await;
         assert_eq!(code(&body), Some("RATE_LIMITED"), "{email}: {body}");
+        assert_eq!(app.state.passwords.computations(), hashes, "{email}");
+        assert_eq!(app.statements() - statements, 1, "{email}");
         assert!(
             body["errors"][0]["extensions"]["retryAfter"]
                 .as_u64()

@@ -53,7 +53,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         ));
     }
     let db = &state.db;
-    prune_throttles(db).await?;
+    // A throttled attempt ends here, after one read: no write, no hash.
     reserve_attempt(db, email.as_str()).await?;
 
     let user = users::Entity::find()
@@ -185,6 +185,9 @@ async fn record_failure<C: ConnectionTrait>(
     email: &str,
     cfg: &LoginThrottle,
 ) -> AppResult<()> {
+    // Only a failure leaves a row behind (a success deletes its own), so pruning here
+    // bounds the table without a write on every throttled attempt.
+    prune_throttles(db).await?;
     let now = Utc::now();
     let failures = login_throttles::Entity::find_by_id(email.to_string())
         .one(db)
