@@ -123,9 +123,11 @@ impl HashPool {
     }
 }
 
-/// The nice value of the hashing threads: the lowest priority there is. Linux keeps a
-/// nice value per thread, so this leaves the request workers at their own.
-const HASHING_NICE: i32 = 19;
+/// The nice value of the hashing threads. Linux keeps a nice value per thread, so this
+/// leaves the request workers at their own. 10 (about a tenth of a normal thread's
+/// share when the CPU is contended), not 19 (about 1.5%): at 19 a login on a machine
+/// saturated by other work could wait past the request deadline.
+const HASHING_NICE: i32 = 10;
 
 /// Lowers the calling thread's CPU priority, so the scheduler runs every other ready
 /// thread first and preempts hashing the moment a request needs the core.
