@@ -181,6 +181,11 @@ impl Bench {
             .unwrap_or(0.0))
     }
 
+    /// `name` summed over both replicas.
+    pub(crate) async fn both(&self, name: &str) -> Res<f64> {
+        Ok(self.sample(&self.a, name).await? + self.sample(&self.b, name).await?)
+    }
+
     pub(crate) async fn await_subscriptions(&self, want: f64) -> Res<()> {
         for _ in 0..3000 {
             let n = self

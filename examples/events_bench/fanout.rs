@@ -89,12 +89,8 @@ pub(crate) async fn fan_out(
         rss_mb(pids.0),
         rss_mb(pids.1)
     );
-    let delivered_before = bench
-        .sample(&bench.a, "salesgraph_live_events_delivered_total")
-        .await?
-        + bench
-            .sample(&bench.b, "salesgraph_live_events_delivered_total")
-            .await?;
+    let delivered_before = bench.both("salesgraph_live_events_delivered_total").await?;
+    let statements_before = bench.both("salesgraph_db_statements_total").await?;
 
     let mut expected: HashMap<usize, HashSet<String>> = HashMap::new();
     let mut received: HashMap<usize, HashSet<String>> = HashMap::new();
@@ -149,13 +145,10 @@ pub(crate) async fn fan_out(
         rss_mb(pids.0),
         rss_mb(pids.1)
     );
-    let delivered = bench
-        .sample(&bench.a, "salesgraph_live_events_delivered_total")
-        .await?
-        + bench
-            .sample(&bench.b, "salesgraph_live_events_delivered_total")
-            .await?
-        - delivered_before;
+    let delivered = bench.both("salesgraph_live_events_delivered_total").await? - delivered_before;
+    // Both servers' SQL during the events: the mutations, each replica's two statements
+    // per event, and what each subscriber's selection loads.
+    let statements = bench.both("salesgraph_db_statements_total").await? - statements_before;
     let (mut missing, mut extra) = (0, 0);
     for i in 0..n {
         let (e, r) = (
@@ -171,6 +164,11 @@ pub(crate) async fn fan_out(
         "entitled subscribers per event: {}..{} (of {n}); deliveries expected {total}, counted by the servers {delivered}; missing {missing}, extra {extra}",
         entitled_counts.iter().min().unwrap_or(&0),
         entitled_counts.iter().max().unwrap_or(&0)
+    );
+    println!(
+        "SQL statements on both servers during the events: {statements} ({:.1} per event, {:.2} per delivery)",
+        statements / events as f64,
+        statements / delivered.max(1.0)
     );
     println!(
         "caused → the last entitled subscriber has it: median {:.2} ms, p99 {:.2} ms, max {:.2} ms",

@@ -2,7 +2,7 @@
 //! subscribers — one statement for the event, one for the current access of every
 //! subscribed user — then each entitled subscriber's bounded queue.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use entity::{enums::Role, handoff_events, handoffs, users};
@@ -13,7 +13,7 @@ use sea_orm::{
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::{CloseWhy, Hub, Notice, Subscriber};
+use super::{CloseWhy, Hub, LiveEvent, Notice, Subscriber};
 use crate::{auth::policy, error::AppResult, services::handoffs::HandoffDirection};
 
 /// A subscribed user as the database has them now.
@@ -134,6 +134,8 @@ impl Hub {
                 (id, (now, e == 1))
             })
             .collect();
+        let live = Arc::new(LiveEvent { event, handoff });
+        let handoff = &live.handoff;
         let Ok(subs) = self.inner.subs.lock() else {
             return Ok(());
         };
@@ -157,7 +159,7 @@ impl Hub {
             if !wanted {
                 continue;
             }
-            if s.tx.try_send(event.clone()).is_ok() {
+            if s.tx.try_send(live.clone()).is_ok() {
                 delivered += 1;
             } else {
                 too_slow += 1;

@@ -23,7 +23,7 @@ use std::{
 
 use entity::{
     enums::{HandoffKind, Role},
-    handoff_events,
+    handoff_events, handoffs,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -86,11 +86,20 @@ pub struct SocketCtl {
     pub token_issued_ms: i64,
 }
 
+/// An event as the fan-out hands it to its subscribers: with its handoff, loaded once
+/// per replica and, by the entitlement check, within each receiver's scope (the same
+/// rule as reading handoffs), so that no subscriber loads it again.
+#[derive(Debug)]
+pub struct LiveEvent {
+    pub event: handoff_events::Model,
+    pub handoff: handoffs::Model,
+}
+
 /// One subscription's registration; dropping it unsubscribes.
 pub struct Registration {
     hub: Hub,
     id: u64,
-    pub rx: mpsc::Receiver<handoff_events::Model>,
+    pub rx: mpsc::Receiver<Arc<LiveEvent>>,
 }
 
 impl Drop for Registration {
@@ -109,7 +118,7 @@ struct Subscriber {
     token_issued_ms: i64,
     kinds: Vec<HandoffKind>,
     direction: Option<HandoffDirection>,
-    tx: mpsc::Sender<handoff_events::Model>,
+    tx: mpsc::Sender<Arc<LiveEvent>>,
     close: mpsc::Sender<CloseWhy>,
 }
 

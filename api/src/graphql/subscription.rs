@@ -44,7 +44,7 @@ impl SubscriptionRoot {
         })?;
         let reg = state(ctx)?.hub.register(actor, kind, direction, ctl);
         Ok(futures_util::stream::unfold(reg, |mut reg| async move {
-            reg.rx.recv().await.map(|m| (HandoffEvent::from(m), reg))
+            reg.rx.recv().await.map(|e| (HandoffEvent::live(&e), reg))
         }))
     }
 }

@@ -90,3 +90,56 @@ async fn metrics_count_subscriptions_and_events_delivered_and_dropped() {
     drop((sdr, director));
     await_sample(addr, "salesgraph_live_subscriptions", 0.0).await;
 }
+
+/// The fan-out's cost per event does not grow with its subscribers: the event, its
+/// handoff and everyone's entitlement are loaded once per replica, and a subscriber
+/// selecting the handoff is handed the loaded one.
+#[tokio::test]
+async fn an_event_costs_the_same_statements_for_one_subscriber_or_many() {
+    let app = TestApp::spawn().await;
+    let doc = "subscription { handoffEvents { toStatus handoff { id kind status } } }";
+    let mut sockets = Vec::new();
+    // One request as `sdr`, its statements (the mutation and the fan-out) counted once
+    // every subscriber has the event.
+    let measure = async |app: &TestApp, sockets: &mut Vec<super::Ws>, domain: &str| {
+        let lead = qualified_lead(app, "na_west", domain).await;
+        let before = app.statements();
+        let events = app.state.metrics.live_events_received.get();
+        let body = request(app, "sdr", "SDR_TO_AE", ("leadId", &lead), "ae").await;
+        let h = data(&body, "requestHandoff")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for ws in sockets.iter_mut() {
+            let m = recv(ws).await.unwrap();
+            let got = &m["payload"]["data"]["handoffEvents"]["handoff"];
+            assert_eq!(
+                (got["id"].as_str(), got["status"].as_str()),
+                (Some(h.as_str()), Some("PENDING")),
+                "{m}"
+            );
+        }
+        while app.state.metrics.live_events_received.get() == events {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        app.statements() - before
+    };
+    for who in ["director"] {
+        let mut ws = init(&app.addr, &app.token(who)).await;
+        super::subscribe_with(&mut ws, "s", doc).await;
+        sockets.push(ws);
+    }
+    super::subscribed(&app, 1).await;
+    let one = measure(&app, &mut sockets, "one.example").await;
+    for who in ["sdr", "ae", "manager", "director", "sdr"] {
+        let mut ws = init(&app.addr, &app.token(who)).await;
+        super::subscribe_with(&mut ws, "s", doc).await;
+        sockets.push(ws);
+    }
+    super::subscribed(&app, 6).await;
+    let six = measure(&app, &mut sockets, "six.example").await;
+    assert_eq!(
+        six, one,
+        "statements for one subscriber: {one}, for six: {six}"
+    );
+}
