@@ -94,7 +94,7 @@ pub(crate) async fn fan_out(
 
     let mut expected: HashMap<usize, HashSet<String>> = HashMap::new();
     let mut received: HashMap<usize, HashSet<String>> = HashMap::new();
-    let (mut last, mut entitled_counts) = (Vec::new(), Vec::new());
+    let (mut first, mut last, mut entitled_counts) = (Vec::new(), Vec::new(), Vec::new());
     let mut pending = String::new();
     for k in 0..events {
         let (p, lead) = &leads[k / 2];
@@ -121,7 +121,7 @@ pub(crate) async fn fan_out(
             expected.entry(*i).or_default().insert(ev.clone());
         }
         let mut have = 0;
-        let mut at = t0;
+        let (mut at, mut earliest) = (t0, None);
         while have < want.len() {
             let (i, key, when) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
                 .await?
@@ -129,10 +129,12 @@ pub(crate) async fn fan_out(
             if key == ev && want.contains(&i) {
                 have += 1;
                 at = at.max(when);
+                earliest = Some(earliest.map_or(when, |e: Instant| e.min(when)));
             }
             received.entry(i).or_default().insert(key);
         }
         last.push(ms(at - t0));
+        first.push(ms(earliest.unwrap_or(at) - t0));
         entitled_counts.push(want.len());
     }
     // Stragglers (anything sent to a subscriber not entitled) have a second to arrive.
@@ -160,6 +162,7 @@ pub(crate) async fn fan_out(
     }
     let total: usize = entitled_counts.iter().sum();
     last.sort_by(f64::total_cmp);
+    first.sort_by(f64::total_cmp);
     println!(
         "entitled subscribers per event: {}..{} (of {n}); deliveries expected {total}, counted by the servers {delivered}; missing {missing}, extra {extra}",
         entitled_counts.iter().min().unwrap_or(&0),
@@ -175,6 +178,11 @@ pub(crate) async fn fan_out(
         percentile(&last, 0.5),
         percentile(&last, 0.99),
         last.last().copied().unwrap_or(0.0)
+    );
+    println!(
+        "caused → the first entitled subscriber has it: median {:.2} ms, p99 {:.2} ms",
+        percentile(&first, 0.5),
+        percentile(&first, 0.99)
     );
     for c in closers {
         let _ = c.send(());
