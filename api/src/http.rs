@@ -49,9 +49,18 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
+/// Ready when the database answers. `liveEvents` says whether events committed now
+/// reach this replica's subscribers (`listening`; on PostgreSQL once its `LISTEN` is in
+/// place) or not yet (`connecting`); it does not change the status, since HTTP is served
+/// either way.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let live = if state.hub.listening() {
+        "listening"
+    } else {
+        "connecting"
+    };
     match state.db.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready" })),
+        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready", "liveEvents": live })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             HttpResponse::ServiceUnavailable().json(json!({ "status": "database unavailable" }))

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests, latency, errors by code, SQL statements, the pool.
+//! Prometheus metrics: requests, latency, errors by code, SQL statements, the pool, live
+//! subscriptions and their events.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
@@ -33,6 +34,16 @@ pub struct Metrics {
     pub statement_latency: prometheus::Histogram,
     pub pool_size: IntGauge,
     pub pool_idle: IntGauge,
+    /// Subscriptions open on this replica.
+    pub live_subscriptions: IntGauge,
+    /// Events this replica's fan-out handled (committed here or on another replica).
+    pub live_events_received: IntCounter,
+    /// Events handed to a subscriber's queue.
+    pub live_events_delivered: IntCounter,
+    /// Events not delivered, by reason: `slow_subscriber` (per subscriber whose queue was
+    /// full; it is disconnected), `lagged` and `error` (per event this replica's fan-out
+    /// missed or could not load).
+    pub live_events_dropped: IntCounterVec,
 }
 
 impl Metrics {
@@ -79,6 +90,32 @@ impl Metrics {
             .map_err(AppError::internal)?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")
             .map_err(AppError::internal)?;
+        let live_subscriptions = IntGauge::new(
+            "live_subscriptions",
+            "Live subscriptions (handoffEvents) open on this replica",
+        )
+        .map_err(AppError::internal)?;
+        let live_events_received = IntCounter::new(
+            "live_events_received_total",
+            "Live events this replica's fan-out handled, committed here or on another replica",
+        )
+        .map_err(AppError::internal)?;
+        let live_events_delivered = IntCounter::new(
+            "live_events_delivered_total",
+            "Live events handed to a subscriber's queue",
+        )
+        .map_err(AppError::internal)?;
+        let live_events_dropped = IntCounterVec::new(
+            Opts::new(
+                "live_events_dropped_total",
+                "Live events not delivered: to a slow subscriber (which is disconnected), or by this replica's fan-out (lagged, error)",
+            ),
+            &["reason"],
+        )
+        .map_err(AppError::internal)?;
+        for reason in ["slow_subscriber", "lagged", "error"] {
+            live_events_dropped.with_label_values(&[reason]);
+        }
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -89,6 +126,10 @@ impl Metrics {
             Box::new(prometheus::process_collector::ProcessCollector::for_self()),
             Box::new(pool_size.clone()),
             Box::new(pool_idle.clone()),
+            Box::new(live_subscriptions.clone()),
+            Box::new(live_events_received.clone()),
+            Box::new(live_events_delivered.clone()),
+            Box::new(live_events_dropped.clone()),
         ] {
             registry.register(c).map_err(AppError::internal)?;
         }
@@ -102,6 +143,10 @@ impl Metrics {
             statement_latency,
             pool_size,
             pool_idle,
+            live_subscriptions,
+            live_events_received,
+            live_events_delivered,
+            live_events_dropped,
         })
     }
 

@@ -42,7 +42,7 @@ impl AppState {
             .map_err(|e| AppError::Internal(format!("SALESGRAPH_TRUSTED_DOCUMENTS: {e}")))?;
         let persisted = PersistedDocuments::new(trusted, config.apq_cache_bytes)
             .map_err(|e| AppError::Internal(format!("SALESGRAPH_TRUSTED_DOCUMENTS: {e}")))?;
-        let hub = Hub::new(config.live.queue);
+        let hub = Hub::new(config.live.queue, metrics.clone());
         Ok(Self {
             persisted: Arc::new(persisted),
             keys: TokenKeys::new(&config)?,

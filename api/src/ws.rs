@@ -3,6 +3,14 @@
 //! access lost, 4408 no `connection_init` in time, 4409 duplicate operation id, 4429
 //! repeated `connection_init`; 1001 on shutdown), the token in `connection_init`, a
 //! bounded outbound queue, and keep-alive pings.
+//!
+//! The protocol names no code for a token that stops being valid on an open socket; we
+//! close with 4401 (Unauthorized), as HTTP answers 401 for it: the token expired (timed
+//! against the app's clock) or was ended by a sign-out or password reset, and the client
+//! should refresh it and reconnect. graphql-ws's client does not retry 4401 by itself,
+//! it hands the close to the application, which is the moment to refresh. 4403 stays for
+//! a `connection_init` refused and for access lost (deactivated, role changed), where a
+//! fresh token does not help.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -12,13 +20,14 @@ use actix_web::{
     web,
 };
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
 
 use crate::{
     auth::actor::{self, Caller},
-    events::CloseWhy,
-    graphql::{AppSchema, context::RequestData, loaders::Loaders, subscription::SocketCtl},
+    events::{CloseWhy, SocketCtl},
+    graphql::{AppSchema, context::RequestData, loaders::Loaders},
     state::AppState,
 };
 
@@ -74,8 +83,21 @@ struct Socket {
     closer: mpsc::Sender<CloseWhy>,
     init: bool,
     caller: Option<Caller>,
-    expires: Option<Instant>,
+    /// The token's `exp` and `iat_ms`, once `connection_init` was accepted.
+    expires_at: Option<DateTime<Utc>>,
+    token_issued_ms: i64,
     ops: HashMap<String, JoinHandle<()>>,
+}
+
+impl Socket {
+    /// When the token expires as a timer instant, measured against the app's clock (a
+    /// test moves it instead of waiting).
+    fn expiry(&self) -> Option<Instant> {
+        let left = (self.expires_at? - self.state.clock.now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        Some(Instant::now() + left)
+    }
 }
 
 async fn run(
@@ -88,6 +110,7 @@ async fn run(
     let (out, mut out_rx) = mpsc::channel::<String>(live.queue);
     let (closer, mut close_rx) = mpsc::channel::<CloseWhy>(4);
     let mut shutdown = state.hub.on_shutdown();
+    let mut clock_moved = state.clock.changes();
     let mut socket = Socket {
         state,
         schema,
@@ -95,7 +118,8 @@ async fn run(
         closer,
         init: false,
         caller: None,
-        expires: None,
+        expires_at: None,
+        token_issued_ms: 0,
         ops: HashMap::new(),
     };
     let init_deadline = tokio::time::sleep(live.init_timeout);
@@ -117,14 +141,20 @@ async fn run(
             }
             Some(why) = close_rx.recv() => break Some(match why {
                 CloseWhy::AccessLost => close(4403, "Forbidden: access lost"),
+                CloseWhy::SessionEnded => close(4401, "Unauthorized: session ended"),
                 CloseWhy::TooSlow => close(1008, "Subscriber too slow"),
             }),
             _ = shutdown.changed() => break Some(close(1001, "Server shutting down")),
             _ = &mut init_deadline, if !socket.init => {
                 break Some(close(4408, "Connection initialisation timeout"));
             }
-            _ = &mut expiry, if socket.expires.is_some() => {
-                break Some(close(4403, "Forbidden: token expired"));
+            _ = &mut expiry, if socket.expires_at.is_some() => {
+                break Some(close(4401, "Unauthorized: token expired"));
+            }
+            Ok(()) = clock_moved.changed() => {
+                if let Some(at) = socket.expiry() {
+                    expiry.as_mut().reset(at);
+                }
             }
             _ = keepalive.tick() => {
                 if session.ping(b"").await.is_err() {
@@ -135,10 +165,13 @@ async fn run(
                 None | Some(Ok(Message::Close(_))) => break None,
                 Some(Err(_)) => break Some(close(4400, "Malformed frame")),
                 Some(Ok(Message::Text(text))) => {
+                    let before = socket.expires_at;
                     if let Err(c) = socket.on_text(&text).await {
                         break Some(c);
                     }
-                    if let Some(at) = socket.expires {
+                    if socket.expires_at != before
+                        && let Some(at) = socket.expiry()
+                    {
                         expiry.as_mut().reset(at);
                     }
                 }
@@ -249,10 +282,11 @@ impl Socket {
         {
             return Err(close(4403, "Forbidden"));
         }
-        let left = claims
-            .exp
-            .saturating_sub(chrono::Utc::now().timestamp().max(0) as u64);
-        self.expires = Some(Instant::now() + Duration::from_secs(left));
+        self.expires_at = Some(
+            DateTime::from_timestamp(i64::try_from(claims.exp).unwrap_or(i64::MAX), 0)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        );
+        self.token_issued_ms = claims.iat_ms;
         self.caller = Some(caller);
         self.send(json!({ "type": "connection_ack" })).await
     }
@@ -284,6 +318,7 @@ impl Socket {
             })
             .data(SocketCtl {
                 close: self.closer.clone(),
+                token_issued_ms: self.token_issued_ms,
             });
         let schema = self.schema.clone();
         let out = self.out.clone();

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-fn salesgraph() -> Command {
+pub(crate) fn salesgraph() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_salesgraph"));
     // Run in an empty directory so no `.env` or database file is picked up.
     cmd.current_dir(std::env::temp_dir());

@@ -165,6 +165,20 @@ pub struct HandoffEvent {
     pub note: Option<String>,
     #[graphql(skip)]
     pub model: handoff_events::Model,
+    /// Delivered live: the handoff as the fan-out loaded it, already in scope.
+    #[graphql(skip)]
+    pub handoff: Option<handoffs::Model>,
+}
+
+impl HandoffEvent {
+    /// A live event: its handoff comes with it, so a subscriber selecting it costs no
+    /// statement of its own.
+    pub fn live(e: &crate::events::LiveEvent) -> Self {
+        Self {
+            handoff: Some(e.handoff.clone()),
+            ..Self::from(e.event.clone())
+        }
+    }
 }
 
 impl From<handoff_events::Model> for HandoffEvent {
@@ -177,6 +191,7 @@ impl From<handoff_events::Model> for HandoffEvent {
             reason_code: m.reason_code,
             note: m.note.clone(),
             model: m,
+            handoff: None,
         }
     }
 }
@@ -190,6 +205,9 @@ impl HandoffEvent {
 
     /// The handoff this event belongs to.
     async fn handoff(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Handoff>> {
+        if let Some(h) = &self.handoff {
+            return Ok(Some(Handoff::from(h.clone())));
+        }
         load(
             &loaders(ctx)?.handoffs,
             Some(self.model.handoff_id),

@@ -4,7 +4,6 @@
 use async_graphql::{Context, Subscription};
 use entity::enums::HandoffKind;
 use futures_util::Stream;
-use tokio::sync::mpsc;
 
 use super::{
     context::{actor, state},
@@ -13,16 +12,9 @@ use super::{
 use crate::{
     auth::policy::{self, Action},
     error::AppError,
-    events::CloseWhy,
+    events::SocketCtl,
     services::handoffs::HandoffDirection,
 };
-
-/// Attached by the WebSocket driver to every operation of a socket: where the event
-/// fan-out asks for the socket to be closed (access lost, subscriber too slow).
-#[derive(Clone)]
-pub struct SocketCtl {
-    pub close: mpsc::Sender<CloseWhy>,
-}
 
 #[derive(Default)]
 pub struct SubscriptionRoot;
@@ -50,11 +42,9 @@ impl SubscriptionRoot {
                 "subscriptions are served over WebSocket (graphql-transport-ws) at /graphql",
             )
         })?;
-        let reg = state(ctx)?
-            .hub
-            .register(actor, kind, direction, ctl.close.clone());
+        let reg = state(ctx)?.hub.register(actor, kind, direction, ctl);
         Ok(futures_util::stream::unfold(reg, |mut reg| async move {
-            reg.rx.recv().await.map(|m| (HandoffEvent::from(m), reg))
+            reg.rx.recv().await.map(|e| (HandoffEvent::live(&e), reg))
         }))
     }
 }

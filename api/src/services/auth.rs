@@ -373,7 +373,11 @@ pub async fn logout(
         Changes::new().field("sessionsRevoked", 0, revoked),
     )
     .await?;
-    txn.commit().await?;
+    // Sockets opened with the ended tokens close too.
+    state
+        .hub
+        .commit(txn, crate::events::Notice::SessionsEnded(actor.user_id))
+        .await?;
     Ok(true)
 }
 

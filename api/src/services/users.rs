@@ -20,6 +20,7 @@ use crate::{
     },
     domain::{Email, text},
     error::{AppError, AppResult},
+    events::Notice,
     state::AppState,
 };
 
@@ -291,7 +292,8 @@ pub async fn update(
         .await
         .map_err(|e| super::unique_violation(e, "email", "is already in use"))?;
     // Sessions end when the account is deactivated, its role changes or its password is reset.
-    if !after.active || after.role != before.role || password_changed {
+    let sessions_end = !after.active || after.role != before.role || password_changed;
+    if sessions_end {
         auth::revoke_all(&txn, id).await?;
         auth::end_access_tokens(&txn, id).await?;
     }
@@ -317,7 +319,12 @@ pub async fn update(
         "updateUser"
     };
     audit::record(&txn, Some(actor.user_id), name, "User", id, changes).await?;
-    txn.commit().await?;
+    if sessions_end {
+        // Their live subscriptions close at once, on every replica.
+        state.hub.commit(txn, Notice::SessionsEnded(id)).await?;
+    } else {
+        txn.commit().await?;
+    }
     Ok(after)
 }
 

@@ -189,11 +189,10 @@ pub(crate) async fn commit_and_publish(
     txn: DatabaseTransaction,
     event: Uuid,
 ) -> AppResult<()> {
-    state.hub.before_commit(&txn, event).await?;
-    let backend = txn.get_database_backend();
-    txn.commit().await?;
-    state.hub.after_commit(backend, event);
-    Ok(())
+    state
+        .hub
+        .commit(txn, crate::events::Notice::Event(event))
+        .await
 }
 
 pub(crate) fn changes(before: Option<&handoffs::Model>, after: &handoffs::Model) -> Changes {

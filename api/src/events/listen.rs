@@ -1,0 +1,48 @@
+//! PostgreSQL: a dedicated connection `LISTEN`s and forwards notices into the replica's
+//! broadcast; it reconnects after a failure (events sent meanwhile are caught up by
+//! `handoffs(filter: {updatedSince:})` after the client reconnects).
+
+use tokio::sync::broadcast;
+
+use super::{CHANNEL, Hub, Notice};
+
+impl Hub {
+    pub(super) async fn listen(&self, url: String, tx: broadcast::Sender<Notice>) {
+        let mut stop = self.on_shutdown();
+        use sea_orm::sqlx::postgres::PgListener;
+        loop {
+            let listener = match PgListener::connect(&url).await {
+                Ok(mut l) => l.listen(CHANNEL).await.map(|()| l),
+                Err(e) => Err(e),
+            };
+            let mut listener = match listener {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for handoff events; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                        _ = stop.changed() => return,
+                    }
+                }
+            };
+            self.inner.listening.send_replace(true);
+            loop {
+                tokio::select! {
+                    n = listener.recv() => match n {
+                        Ok(n) => {
+                            if let Some(notice) = Notice::parse(n.payload()) {
+                                let _ = tx.send(notice);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "handoff event listener lost; reconnecting");
+                            self.inner.listening.send_replace(false);
+                            break;
+                        }
+                    },
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
