@@ -287,6 +287,15 @@ impl Socket {
                 .unwrap_or(DateTime::<Utc>::MAX_UTC),
         );
         self.token_issued_ms = claims.iat_ms;
+        // A socket lives far longer than a request: its scopes derive the team and
+        // territories in SQL at each event, never from ids read when it connected.
+        let caller = match caller {
+            Caller::Authenticated(mut actor) => {
+                actor.ids = Default::default();
+                Caller::Authenticated(actor)
+            }
+            other => other,
+        };
         self.caller = Some(caller);
         self.send(json!({ "type": "connection_ack" })).await
     }
