@@ -61,8 +61,7 @@ impl From<accounts::Model> for Account {
 }
 
 async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Result<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(loaders(ctx)?.user(Some(id)).await?.map(User::from))
+    Ok(loaders(ctx)?.user(id).await?.map(User::from))
 }
 
 #[ComplexObject]
