@@ -410,12 +410,20 @@ async fn execute(
                 r.set_parsed_query(doc);
             }
             let actor = caller.actor().ok().cloned();
-            let r: Request = r.data(RequestData {
-                caller: caller.clone(),
-                loaders: Loaders::new(state.db.clone(), actor),
-            });
+            let data = RequestData::new(
+                caller.clone(),
+                Loaders::new(state.db.clone(), actor),
+                limits.max_fields,
+            );
+            let budget = data.budget.clone();
+            let r: Request = r.data(data);
             let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
             let mut response = execute_guarded(schema, audience, r).await;
+            if budget.spent() {
+                // One error for the whole request, not one per list, and no partial data.
+                let err: async_graphql::Error = budget.error().into();
+                response = Response::from_errors(vec![err.into_server_error(Default::default())]);
+            }
             if !response.errors.is_empty()
                 && let (Some(types), Ok(doc)) = (
                     nulls::TypeMap::served(),

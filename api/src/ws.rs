@@ -321,10 +321,11 @@ impl Socket {
         }
         let actor = caller.actor().ok().cloned();
         let request = request
-            .data(RequestData {
+            .data(RequestData::new(
                 caller,
-                loaders: Loaders::new(self.state.db.clone(), actor),
-            })
+                Loaders::new(self.state.db.clone(), actor),
+                self.state.config.limits.max_fields,
+            ))
             .data(SocketCtl {
                 close: self.closer.clone(),
                 token_issued_ms: self.token_issued_ms,

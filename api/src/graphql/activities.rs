@@ -169,7 +169,7 @@ impl ActivityQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(to_connection(paged, Activity::from))
+        to_connection(ctx, paged, Activity::from)
     }
 }
 

@@ -142,7 +142,7 @@ impl AuditQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(to_connection(paged, AuditEvent::from))
+        to_connection(ctx, paged, AuditEvent::from)
     }
 
     /// Every action with whether the caller may perform it and on which rows, so a

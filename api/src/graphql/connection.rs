@@ -88,13 +88,19 @@ where
     T: async_graphql::OutputType,
 {
     super::context::loaders(ctx)?.know_users(std::mem::take(&mut paged.users));
-    Ok(to_connection(paged, convert))
+    to_connection(ctx, paged, convert)
 }
 
-pub fn to_connection<M, T>(paged: Paged<M>, convert: impl Fn(M) -> T) -> Conn<T>
+/// The page as a connection, its rows drawn from the request's field budget.
+pub fn to_connection<M, T>(
+    ctx: &Context<'_>,
+    paged: Paged<M>,
+    convert: impl Fn(M) -> T,
+) -> async_graphql::Result<Conn<T>>
 where
     T: async_graphql::OutputType,
 {
+    super::budget::draw_rows(ctx, paged.items.len())?;
     let mut conn = Connection::with_additional_fields(
         paged.window.has_previous,
         paged.window.has_next,
@@ -107,7 +113,7 @@ where
             .zip(paged.cursors)
             .map(|(m, c)| Edge::new(Cursor::Row(c), convert(m))),
     );
-    conn
+    Ok(conn)
 }
 
 /// One page of a nested list through its windowed loader, as a connection. Nested
@@ -136,6 +142,7 @@ where
     let child = loader.loader();
     // Checked here, before any SQL, so a bad cursor is the caller's error, named.
     let plan = page.plan(&child.sort_key())?;
+    super::budget::check(ctx)?;
     let limit = plan.first.unwrap_or(crate::services::page::DEFAULT_PAGE);
     let rows = loader
         .load_one(PageKey {
@@ -157,5 +164,5 @@ where
         },
         users: Vec::new(),
     };
-    Ok(to_connection(paged, convert))
+    to_connection(ctx, paged, convert)
 }

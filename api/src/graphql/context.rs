@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 
-use super::loaders::{LoaderSet, Loaders};
+use super::{
+    budget::FieldBudget,
+    loaders::{LoaderSet, Loaders},
+};
 use crate::{
     auth::{Actor, actor::Caller},
     error::AppError,
@@ -15,6 +18,18 @@ use crate::{
 pub struct RequestData {
     pub caller: Caller,
     pub loaders: Loaders,
+    /// What the response may still hold (see `budget`).
+    pub budget: Arc<FieldBudget>,
+}
+
+impl RequestData {
+    pub fn new(caller: Caller, loaders: Loaders, max_fields: usize) -> Self {
+        Self {
+            caller,
+            loaders,
+            budget: Arc::new(FieldBudget::new(max_fields)),
+        }
+    }
 }
 
 pub fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, AppError> {
@@ -30,6 +45,11 @@ fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestData, AppError> {
 /// The authenticated caller, or `UNAUTHENTICATED`.
 pub fn actor<'a>(ctx: &Context<'a>) -> Result<&'a Actor, AppError> {
     request(ctx)?.caller.actor()
+}
+
+/// The request's field budget; none outside a served request.
+pub fn budget<'a>(ctx: &Context<'a>) -> Option<&'a FieldBudget> {
+    ctx.data_opt::<RequestData>().map(|r| &*r.budget)
 }
 
 /// The loaders for the field being resolved: its path's own set, so that a batch never

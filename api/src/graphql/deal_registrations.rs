@@ -340,7 +340,7 @@ impl DealRegistrationQuery {
         });
         let page = page_args(first, after, last, before);
         let paged = svc::list(state(ctx)?, actor(ctx)?, &f, order, &page).await?;
-        Ok(to_connection(paged, DealRegistration::from))
+        to_connection(ctx, paged, DealRegistration::from)
     }
 }
 

@@ -311,7 +311,7 @@ impl HandoffQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(to_connection(paged, Handoff::from))
+        to_connection(ctx, paged, Handoff::from)
     }
 }
 

@@ -387,7 +387,7 @@ impl LeadQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(to_connection(paged, Lead::from))
+        to_connection(ctx, paged, Lead::from)
     }
 }
 

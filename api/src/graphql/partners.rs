@@ -78,7 +78,7 @@ impl PartnerQuery {
         };
         let page = page_args(first, after, last, before);
         let paged = svc::list(&state(ctx)?.db, actor(ctx)?, &f, &page).await?;
-        Ok(to_connection(paged, Partner::from))
+        to_connection(ctx, paged, Partner::from)
     }
 }
 

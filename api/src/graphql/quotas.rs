@@ -286,7 +286,7 @@ impl QuotaQuery {
         .await?;
         let node = ctx.look_ahead().field("edges").field("node");
         let figures = with_figures(st, &paged.items, node).await?;
-        Ok(to_connection(paged, |m| to_quota(st, &figures, m)))
+        to_connection(ctx, paged, |m| to_quota(st, &figures, m))
     }
 }
 

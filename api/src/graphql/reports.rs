@@ -74,17 +74,19 @@ impl TerritoryReportObject {
         self.0.as_of
     }
     /// One row per territory of the subtree, root first, each over its own subtree.
-    async fn territories(&self) -> Vec<ReportRowObject> {
-        (0..self.0.territories.len())
+    async fn territories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRowObject>> {
+        super::budget::draw_rows(ctx, self.0.territories.len())?;
+        Ok((0..self.0.territories.len())
             .map(|i| ReportRowObject(self.0.clone(), RowKind::Territory, i))
-            .collect()
+            .collect())
     }
     /// One row per rep with a quota for the period or an opportunity credited in the
     /// subtree; their figures count only what is credited inside the subtree.
-    async fn reps(&self) -> Vec<ReportRowObject> {
-        (0..self.0.reps.len())
+    async fn reps(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRowObject>> {
+        super::budget::draw_rows(ctx, self.0.reps.len())?;
+        Ok((0..self.0.reps.len())
             .map(|i| ReportRowObject(self.0.clone(), RowKind::Rep, i))
-            .collect()
+            .collect())
     }
 }
 

@@ -7,7 +7,6 @@ use super::{
     activities::{ActivityMutation, ActivityQuery},
     audit::AuditQuery,
     auth::AuthMutation,
-    budget::FieldBudget,
     deal_registrations::{DealRegistrationMutation, DealRegistrationQuery},
     handoffs::{HandoffMutation, HandoffQuery},
     leads::{LeadMutation, LeadQuery},
@@ -69,10 +68,8 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
         SubscriptionRoot,
     )
     // Depth and complexity are `cost::check`'s, before execution, with introspection
-    // exempt and pages multiplied; the field budget holds while resolving.
-    .extension(FieldBudget {
-        max_fields: limits.max_fields,
-    })
+    // exempt and pages multiplied; the field budget (`budget.rs`) holds while lists
+    // load. No extension: any resolve hook sends every field down the slow path.
     .limit_directives(limits.max_directives)
     .limit_recursive_depth(32);
     if !introspection {
@@ -165,10 +162,7 @@ pub fn build_partner_schema(
         super::audience::PartnerView(MutationRoot::default()),
         EmptySubscription,
     )
-    // As the internal schema: cost before execution, the field budget while resolving.
-    .extension(FieldBudget {
-        max_fields: limits.max_fields,
-    })
+    // As the internal schema: cost before execution, the field budget while lists load.
     .limit_directives(limits.max_directives)
     .limit_recursive_depth(32);
     if !introspection {

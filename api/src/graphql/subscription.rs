@@ -6,7 +6,7 @@ use entity::enums::HandoffKind;
 use futures_util::Stream;
 
 use super::{
-    context::{actor, state},
+    context::{RequestData, actor, state},
     handoffs::HandoffEvent,
 };
 use crate::{
@@ -43,8 +43,18 @@ impl SubscriptionRoot {
             )
         })?;
         let reg = state(ctx)?.hub.register(actor, kind, direction, ctl);
-        Ok(futures_util::stream::unfold(reg, |mut reg| async move {
-            reg.rx.recv().await.map(|e| (HandoffEvent::live(&e), reg))
+        // Each event is answered as a request of its own, with a fresh field budget.
+        let budget = ctx
+            .data::<RequestData>()
+            .map(|r| r.budget.clone())
+            .map_err(|_| AppError::internal("request data missing"))?;
+        Ok(futures_util::stream::unfold(reg, move |mut reg| {
+            let budget = budget.clone();
+            async move {
+                let event = reg.rx.recv().await?;
+                budget.reset();
+                Some((HandoffEvent::live(&event), reg))
+            }
         }))
     }
 }

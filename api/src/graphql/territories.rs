@@ -147,12 +147,14 @@ impl Territory {
 
     /// The users assigned to the territory.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TerritoryMember>> {
+        super::budget::check(ctx)?;
         let rows = loaders(ctx)?
             .territory_members
             .load_one(self.model.id)
             .await
             .map_err(shared)?
             .unwrap_or_default();
+        super::budget::draw_rows(ctx, rows.len())?;
         Ok(rows
             .into_iter()
             .map(|m: territory_members::Model| TerritoryMember {
@@ -274,7 +276,7 @@ impl TerritoryQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(to_connection(paged, Territory::from))
+        to_connection(ctx, paged, Territory::from)
     }
 
     /// One territory by id; `null` with a `NOT_FOUND` error when it is outside the

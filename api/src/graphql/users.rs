@@ -92,6 +92,7 @@ impl User {
         )]
         transitive: bool,
     ) -> async_graphql::Result<Vec<User>> {
+        super::budget::check(ctx)?;
         let loaders = loaders(ctx)?;
         let rows = if transitive {
             loaders.teams.load_one(self.uuid).await
@@ -100,6 +101,7 @@ impl User {
         }
         .map_err(shared)?
         .unwrap_or_default();
+        super::budget::draw_rows(ctx, rows.len())?;
         Ok(rows.into_iter().map(User::from).collect())
     }
 
@@ -128,6 +130,7 @@ impl User {
             reconcile: wants.reconcile,
             fiscal_month: st.config.fiscal_year_start_month,
         };
+        super::budget::check(ctx)?;
         let Some(found) = loaders(ctx)?
             .user_quotas
             .load_one(key)
@@ -136,6 +139,7 @@ impl User {
         else {
             return Ok(Vec::new());
         };
+        super::budget::draw_rows(ctx, found.rows.len())?;
         Ok(found
             .rows
             .into_iter()
@@ -286,7 +290,7 @@ impl UserQuery {
         });
         let page = page_args(first, after, last, before);
         let paged = svc::list(&state(ctx)?.db, actor, &svc_filter, order, &page).await?;
-        Ok(to_connection(paged, User::from))
+        to_connection(ctx, paged, User::from)
     }
 }
 

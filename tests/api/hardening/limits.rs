@@ -165,6 +165,67 @@ async fn a_request_stops_at_its_field_budget() {
     );
 }
 
+/// A list draws `rows × fields per row` when its rows arrive: an `edges { node }` or
+/// `nodes` row counts its fields, a nested connection counts once in its parent's row
+/// and draws for its own rows. The budget holds exactly at that sum; one field less
+/// stops the request with one error and no partial data.
+#[tokio::test]
+async fn the_field_budget_counts_rows_times_their_fields() {
+    let q = "{ accounts(first: 20) { totalCount nodes { id name opportunities(first: 5) { edges { cursor node { id name owner { name } } } } } } }";
+    let app = TestApp::spawn().await;
+    let (_, body) = post(&app, json!({ "query": q })).await;
+    let accounts = ok(&body)["accounts"]["nodes"].as_array().unwrap().clone();
+    let opportunities: usize = accounts
+        .iter()
+        .map(|a| a["opportunities"]["edges"].as_array().unwrap().len())
+        .sum();
+    assert!(accounts.len() > 3 && opportunities > 3, "{body}");
+    // An account row: nodes, id, name, opportunities (4). An opportunity row: edges,
+    // cursor, node, id, name, owner, owner.name (7). totalCount is not per row.
+    let exact = 4 * accounts.len() + 7 * opportunities;
+    for (max, passes) in [(exact, true), (exact - 1, false)] {
+        let app = TestApp::spawn_with(|s| {
+            s.insert("SALESGRAPH_MAX_FIELDS".into(), max.to_string());
+        })
+        .await;
+        let (status, got) = post(&app, json!({ "query": q })).await;
+        assert_eq!(status, 200);
+        if passes {
+            // Same rows (ids differ between apps: each seeds its own).
+            let got = ok(&got)["accounts"]["nodes"].as_array().unwrap().clone();
+            let names = |v: &[Value]| v.iter().map(|a| a["name"].clone()).collect::<Vec<_>>();
+            assert_eq!(names(&got), names(&accounts), "max {max}");
+        } else {
+            let errors = got["errors"].as_array().unwrap();
+            assert_eq!(errors.len(), 1, "one error, not one per list: {got}");
+            assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT");
+            assert_eq!(errors[0]["extensions"]["field"], "query");
+            let says = format!("more than {max} fields");
+            assert!(
+                errors[0]["message"].as_str().unwrap().contains(&says),
+                "{got}"
+            );
+            assert!(got["data"].is_null(), "no partial data: {got}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_spent_budget_loads_nothing_more() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("SALESGRAPH_MAX_FIELDS".into(), "20".into());
+    })
+    .await;
+    // The accounts page alone passes the budget, so the nested pages never load:
+    // the session, the accounts page, and nothing else.
+    let q = "{ accounts(first: 50) { nodes { id name owner { name } opportunities(first: 5) { nodes { id } } } } }";
+    let before = app.statements();
+    let (_, body) = post(&app, json!({ "query": q })).await;
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(app.statements() - before, 2, "{body}");
+}
+
 #[tokio::test]
 async fn a_request_answers_by_its_deadline() {
     let app = TestApp::spawn_with(|s| {
