@@ -23,6 +23,7 @@ mod m20261122_000015_create_refresh_tokens;
 mod m20261122_000016_add_users_tokens_valid_after;
 mod m20261201_000100_key_handoff_slots;
 mod m20261201_000300_add_deal_registration_review;
+mod m20261201_000400_index_sort_keys;
 
 /// All migrations of the schema, in dependency order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000016_add_users_tokens_valid_after::Migration),
             Box::new(m20261201_000300_add_deal_registration_review::Migration),
             Box::new(m20261201_000100_key_handoff_slots::Migration),
+            Box::new(m20261201_000400_index_sort_keys::Migration),
         ]
     }
 }
