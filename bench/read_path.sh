@@ -6,7 +6,11 @@
 # query prints: requests/s, p50/p99 latency, server and PostgreSQL CPU ms per request
 # (from /proc), SQL statements per request (pg_stat_statements), and — in the same run —
 # pgbench's transactions/s for one hand-written statement that produces the same data
-# under the same scope, with the ratios. The cluster is removed at the end.
+# under the same scope, with the ratios. The "sql:" rows replay, under pgbench, the
+# exact statements the server sent for one nested request (captured from the log):
+# server req/s ÷ that tps is the server's own overhead, that tps ÷ the hand-written
+# statement's is what the shape of the server's SQL costs PostgreSQL. The cluster is
+# removed at the end.
 #
 # The floor: examples/floor.rs answers the same nested query from memory with actix-web
 # and async-graphql alone (no SQL, no auth, no loaders), once with the rows of the real
@@ -158,6 +162,22 @@ measure() {
   if [ -z "$tps" ] && [ "$file" != - ]; then echo "$pout" | tail -n 3 >&2; fi
 }
 
+# pgbench alone on the server's captured statements ("sql:" rows): tps in the req/s
+# column, PostgreSQL CPU ms per transaction, statements per transaction.
+sqlrow() { # label file
+  local s0 p0 s1 p1 pout tps txs
+  s0=$(statements); p0=$(pg_ticks)
+  pout=$(pgbench -n -M prepared -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -h 127.0.0.1 -p "$PGPORT" -U postgres \
+    -f "$2" salesgraph_bench 2>&1)
+  s1=$(statements); p1=$(pg_ticks)
+  tps=$(awk '/^tps/ {print $3; exit}' <<<"$pout")
+  txs=$(awk '/number of transactions actually processed/ {split($NF, a, "/"); print a[1]; exit}' <<<"$pout")
+  if [ -z "$tps" ] || [ "${txs:-0}" = 0 ]; then echo "$pout" | tail -n 3 >&2; return; fi
+  awk -v l="$1" -v tps="$tps" -v tx="$txs" -v t="$TICK" -v p="$((p1 - p0))" -v s="$((s1 - s0))" 'BEGIN {
+      printf "%-22s %8.1f %7s %7s %8s %8.2f %6.2f\n", l, tps, "-", "-", "-", p * 1000 / t / tx, s / tx
+    }'
+}
+
 # --- hand-written SQL, one statement per query, the scope written out by hand ---------
 OWN="SELECT t.id FROM territories t JOIN territories r ON t.path LIKE r.path || '%'
      WHERE r.manager_id = CAST(:me AS uuid) OR r.id IN (SELECT territory_id FROM territory_members WHERE user_id = CAST(:me AS uuid))"
@@ -211,15 +231,32 @@ if [ -n "${EXPLAIN_OUT:-}" ]; then
   sql "ALTER DATABASE salesgraph_bench RESET ALL"
   awk '/plan:$/ {on = 1; print; next} /^[ \t]/ && on {print; next} {on = 0}' "$PGDATA/server.log" >"$EXPLAIN_OUT"
 fi
+# The server's own SQL for one nested request per role, captured from the log
+# (log_statement=all on a server started only for this) and replayed by pgbench in the
+# "sql:" rows: what PostgreSQL alone spends on exactly the statements the server sends.
+NESTED='{ accounts(first: 50) { edges { node { id name owner { name } opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }'
+sql "ALTER DATABASE salesgraph_bench SET log_statement = 'all'"
+start_server
+for who in director manager; do
+  token=$(login "scale-$who-00001@scale.example")
+  gql "$token" "{\"query\":\"$NESTED\"}" >/dev/null # warm: prepared statements, caches
+  from=$(($(wc -l <"$PGDATA/server.log") + 1))
+  gql "$token" "{\"query\":\"$NESTED\"}" >/dev/null
+  sleep 0.5 # the log is written by the backends asynchronously to this shell
+  tail -n +"$from" "$PGDATA/server.log" | python3 bench/replay.py /dev/stdin >"$WORK/sql-$who.sql"
+done
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+sql "ALTER DATABASE salesgraph_bench RESET log_statement"
 start_server
 
-NESTED='{ accounts(first: 50) { edges { node { id name owner { name } opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }'
+'{ accounts(first: 50) { edges { node { id name owner { name } opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }'
 DIRECTOR=$(login scale-director-00001@scale.example)
 DIRECTOR_ID=$(user_id director-00001)
 
 row "me" "$DIRECTOR" '{"query":"{ me { id } }"}' "$WORK/me.sql" -D me="$DIRECTOR_ID"
 row "nested:director" "$DIRECTOR" "{\"query\":\"$NESTED\"}" "$WORK/director.sql" -D me="$DIRECTOR_ID"
 DIRECTOR_SRV=$LAST_SRV
+sqlrow "sql:director" "$WORK/sql-director.sql"
 
 # The floor, next to the director's row so that both see the same machine load: first
 # with the rows of the director's own answer, then with 50 × 10 made-up rows.
@@ -240,6 +277,7 @@ for who in manager ae sdr; do
   row "nested:$who" "$(login "scale-$who-00001@scale.example")" "{\"query\":\"$NESTED\"}" \
     "$WORK/$who.sql" -D me="$(user_id "$who-00001")"
 done
+sqlrow "sql:manager" "$WORK/sql-manager.sql"
 
 OPP=$(sql "SELECT id FROM opportunities ORDER BY id LIMIT 1")
 NODE_ID=$(printf 'Opportunity:%s' "$OPP" | base64 -w0 | tr '+/' '-_' | tr -d '=')

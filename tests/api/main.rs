@@ -15,6 +15,7 @@ mod helpers;
 mod http;
 mod live;
 mod matrix;
+mod narrow;
 mod paging;
 mod partners;
 mod persisted;

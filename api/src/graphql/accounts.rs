@@ -348,6 +348,7 @@ impl AccountQuery {
             order,
             &PageArgs {
                 owners: reads_owner(ctx),
+                columns: super::projection::wanted(ctx, super::projection::ACCOUNT),
                 ..page_args(first, after, last, before)
             },
         )

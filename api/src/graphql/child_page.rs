@@ -6,15 +6,20 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{
-    Condition, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter, QuerySelect, QueryTrait,
+    Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, ModelTrait,
+    QueryFilter, QueryResult, QuerySelect, QueryTrait,
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
 
-use super::loaders::{Scope, ScopeFn, key_in, shared};
+use super::{
+    loaders::{Scope, ScopeFn, key_in, shared},
+    projection::FieldColumns,
+};
 use crate::{
     error::AppError,
     services::{
+        narrow::{Decode, select_only, with_always},
         page::{Cursor, SortKey, Total, beyond, uuid_of},
         prefetch::{join_user, rows_with_users},
     },
@@ -29,6 +34,8 @@ pub struct PageKey {
     pub limit: u64,
     /// The selection reads the children's owner: join it (if the list has one).
     pub owners: bool,
+    /// The columns the selection reads, if the list narrows (`services::narrow`).
+    pub columns: Option<Vec<&'static str>>,
 }
 
 /// A page of children, their cursors, and whether more follow.
@@ -59,6 +66,8 @@ pub struct ChildPage<E: EntityTrait> {
     id: E::Column,
     /// The children's owner column, joined when a page's selection reads `owner`.
     owner: Option<E::Column>,
+    /// How the children's pages narrow to the columns their selection reads.
+    narrow: Option<(Decode<E::Model>, FieldColumns)>,
     counts: Arc<DataLoader<ChildCount<E>>>,
 }
 
@@ -100,6 +109,7 @@ where
             descending,
             id,
             owner: None,
+            narrow: None,
             counts: Arc::new(DataLoader::new(
                 ChildCount {
                     scope: scope.clone(),
@@ -115,6 +125,18 @@ where
     pub fn with_owner(mut self, column: E::Column) -> Self {
         self.owner = Some(column);
         self
+    }
+
+    /// Reads only the columns the selection needs (`fields` maps the GraphQL fields of
+    /// the child type to them).
+    pub fn narrowed(mut self, decode: Decode<E::Model>, fields: FieldColumns) -> Self {
+        self.narrow = Some((decode, fields));
+        self
+    }
+
+    /// The field table of a narrowing list.
+    pub fn fields(&self) -> Option<FieldColumns> {
+        self.narrow.map(|(_, f)| f)
     }
 
     /// The list and order this loader's cursors are bound to.
@@ -148,17 +170,23 @@ where
         let err = |e: sea_orm::DbErr| Arc::new(AppError::from(e));
         let sort = self.sort_key();
         // Keys normally share one cursor and size; each distinct pair costs one query.
-        let mut windows: Vec<(Option<String>, u64, bool)> = keys
+        type Window = (Option<String>, u64, bool, Option<Vec<&'static str>>);
+        let mut windows: Vec<Window> = keys
             .iter()
-            .map(|k| (k.after.clone(), k.limit, k.owners))
+            .map(|k| (k.after.clone(), k.limit, k.owners, k.columns.clone()))
             .collect();
         windows.sort_unstable();
         windows.dedup();
         let mut out = HashMap::new();
-        for (after, limit, owners) in windows {
+        for (after, limit, owners, columns) in windows {
             let wanted: Vec<Uuid> = keys
                 .iter()
-                .filter(|k| k.after == after && k.limit == limit && k.owners == owners)
+                .filter(|k| {
+                    k.after == after
+                        && k.limit == limit
+                        && k.owners == owners
+                        && k.columns == columns
+                })
                 .map(|k| k.parent)
                 .collect();
             let mut cond = Condition::all()
@@ -175,7 +203,25 @@ where
             } else {
                 ("ASC", "LAST")
             };
-            let mut inner = E::find().filter(cond).into_query();
+            // Only the columns the selection reads, and those the page itself needs.
+            let owner = self.owner.filter(|_| owners);
+            let narrow = self
+                .narrow
+                .zip(columns.as_deref())
+                .map(|((decode, _), cols)| {
+                    let mut always = vec![self.parent, self.key, self.id];
+                    always.extend(owner);
+                    (decode, with_always(cols, &always), always)
+                });
+            let mut inner = match &narrow {
+                Some((_, _, always)) => select_only(
+                    E::find().filter(cond),
+                    columns.as_deref().unwrap_or_default(),
+                    always,
+                ),
+                None => E::find().filter(cond),
+            }
+            .into_query();
             inner.expr_as(
                 Expr::cust(format!(
                     "ROW_NUMBER() OVER (PARTITION BY {} ORDER BY {} {dir} NULLS {nulls}, {} {dir})",
@@ -193,11 +239,18 @@ where
                 .and_where(Expr::col((w.clone(), Alias::new("rn"))).lte((limit + 1) as i64))
                 .order_by((w.clone(), Alias::new("rn")), sea_orm::Order::Asc)
                 .to_owned();
-            let rows = match self.owner.filter(|_| owners) {
-                None => E::find()
-                    .from_raw_sql(backend.build(&outer))
-                    .all(db)
+            let decode_row = |row: &QueryResult| match &narrow {
+                Some((decode, cols, _)) => decode(row, cols),
+                None => E::Model::from_query_result(row, ""),
+            };
+            let rows = match owner {
+                None => db
+                    .query_all_raw(backend.build(&outer))
                     .await
+                    .map_err(err)?
+                    .iter()
+                    .map(decode_row)
+                    .collect::<Result<Vec<_>, _>>()
                     .map_err(err)?,
                 Some(col) => {
                     join_user(
@@ -206,7 +259,7 @@ where
                         crate::auth::policy::user_scope(actor),
                     );
                     let (rows, users) =
-                        rows_with_users(db, &outer, |m: &E::Model| uuid_of(m.get(col)))
+                        rows_with_users(db, &outer, decode_row, |m: &E::Model| uuid_of(m.get(col)))
                             .await
                             .map_err(err)?;
                     self.scope.know_users(users);
@@ -233,6 +286,7 @@ where
                     after: after.clone(),
                     limit,
                     owners,
+                    columns: columns.clone(),
                 };
                 out.insert(key, grouped.remove(&parent).unwrap_or_default());
             }

@@ -66,6 +66,7 @@ pub fn page_args(
         last,
         before,
         owners: false,
+        columns: None,
     }
 }
 
@@ -138,8 +139,12 @@ where
         last: None,
         before: None,
         owners: reads_owner(ctx),
+        columns: None,
     };
     let child = loader.loader();
+    let columns = child
+        .fields()
+        .and_then(|fields| super::projection::wanted(ctx, fields));
     // Checked here, before any SQL, so a bad cursor is the caller's error, named.
     let plan = page.plan(&child.sort_key())?;
     super::budget::check(ctx)?;
@@ -150,6 +155,7 @@ where
             after: page.after.clone(),
             limit,
             owners: page.owners,
+            columns,
         })
         .await
         .map_err(shared)?

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 pub use super::child_page::{ChildPage, ChildRows, PageKey};
 pub use crate::services::page::key_in;
-use crate::services::prefetch::KnownUsers;
+use crate::services::{narrow::Narrow, prefetch::KnownUsers};
 use crate::{auth::Actor, error::AppError, services};
 
 pub use super::loader_sets::Loaders;
@@ -108,13 +108,19 @@ impl LoaderSet {
                 policy::territory_scope,
                 "name, id",
             )),
-            territory_accounts: page_loader(ChildPage::<accounts::Entity>::new(
-                s,
-                accounts::Column::TerritoryId,
-                |m| m.territory_id,
-                policy::account_scope,
-                "name, id",
-            )),
+            territory_accounts: page_loader(
+                ChildPage::<accounts::Entity>::new(
+                    s,
+                    accounts::Column::TerritoryId,
+                    |m| m.territory_id,
+                    policy::account_scope,
+                    "name, id",
+                )
+                .narrowed(
+                    <accounts::Entity as Narrow>::DECODE,
+                    super::projection::ACCOUNT,
+                ),
+            ),
             account_opportunities: page_loader(
                 ChildPage::<opportunities::Entity>::new(
                     s,
@@ -123,7 +129,11 @@ impl LoaderSet {
                     policy::opportunity_scope,
                     "close_date, id",
                 )
-                .with_owner(opportunities::Column::OwnerId),
+                .with_owner(opportunities::Column::OwnerId)
+                .narrowed(
+                    <opportunities::Entity as Narrow>::DECODE,
+                    super::projection::OPPORTUNITY,
+                ),
             ),
             account_leads: page_loader(ChildPage::<leads::Entity>::new(
                 s,

@@ -24,6 +24,7 @@ pub mod opportunities;
 pub mod panic_guard;
 pub mod partners;
 pub mod patch;
+pub mod projection;
 pub mod quota_loader;
 pub mod quotas;
 pub mod reports;

@@ -333,6 +333,7 @@ impl OpportunityQuery {
             order,
             &PageArgs {
                 owners: reads_owner(ctx),
+                columns: super::projection::wanted(ctx, super::projection::OPPORTUNITY),
                 ..page_args(first, after, last, before)
             },
         )

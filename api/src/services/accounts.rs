@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, fetch_page_with, text_search},
+    page::{PageArgs, Paged, Reads, fetch_page_with, text_search},
     placement,
     prefetch::JoinUser,
     users,
@@ -109,10 +109,13 @@ pub async fn list<C: ConnectionTrait>(
         col,
         order.descending,
         accounts::Column::Id,
-        page.owners.then(|| JoinUser {
-            fk: accounts::Column::OwnerId,
-            scope: policy::user_scope(actor),
-        }),
+        Reads {
+            owner: page.owners.then(|| JoinUser {
+                fk: accounts::Column::OwnerId,
+                scope: policy::user_scope(actor),
+            }),
+            decode: Some(<accounts::Entity as crate::services::narrow::Narrow>::DECODE),
+        },
     )
     .await
 }

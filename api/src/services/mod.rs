@@ -11,6 +11,7 @@ pub mod deal_registrations;
 pub mod deal_review;
 pub mod handoffs;
 pub mod leads;
+pub mod narrow;
 pub mod opportunities;
 pub mod page;
 pub mod partners;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, Changes},
-    page::{PageArgs, Paged, fetch_page_with, text_search},
+    page::{PageArgs, Paged, Reads, fetch_page_with, text_search},
     prefetch::JoinUser,
     users,
 };
@@ -116,10 +116,13 @@ pub async fn list<C: ConnectionTrait>(
         col,
         order.1,
         O::Id,
-        page.owners.then(|| JoinUser {
-            fk: O::OwnerId,
-            scope: policy::user_scope(actor),
-        }),
+        Reads {
+            owner: page.owners.then(|| JoinUser {
+                fk: O::OwnerId,
+                scope: policy::user_scope(actor),
+            }),
+            decode: Some(<opportunities::Entity as crate::services::narrow::Narrow>::DECODE),
+        },
     )
     .await
 }

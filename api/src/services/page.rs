@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, Order,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, ModelTrait,
+    Order, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
     sea_query::{Expr, Func, IntoColumnRef, LikeExpr, NullOrdering},
 };
 use uuid::Uuid;
 
 pub use super::cursor::{Cursor, SortKey};
-use super::prefetch::{JoinUser, KnownUsers, join_user, rows_with_users};
+use super::{
+    narrow::{Decode, select_only, with_always},
+    prefetch::{JoinUser, KnownUsers, join_user, rows_with_users},
+};
 use crate::error::AppError;
 
 /// Case-insensitive "contains" over any of `columns`, with LIKE wildcards in the search
@@ -87,6 +90,9 @@ pub struct PageArgs {
     /// The selection reads each row's owner: join it into the page's statement (lists
     /// whose rows have an owner honour it; others ignore it).
     pub owners: bool,
+    /// The columns the selection reads (`services::narrow`); `None` reads them all.
+    /// Lists whose entity narrows honour it; others ignore it.
+    pub columns: Option<Vec<&'static str>>,
 }
 
 /// What a page reports about its neighbours.
@@ -280,11 +286,23 @@ where
     E::Model: Send + Sync,
     C: ConnectionTrait,
 {
-    fetch_page_with(db, query, page, order, descending, tiebreak, None).await
+    let reads = Reads {
+        owner: None,
+        decode: None,
+    };
+    fetch_page_with(db, query, page, order, descending, tiebreak, reads).await
 }
 
-/// `fetch_page`, with the user behind `join.fk` read in the same statement when the
-/// selection needs it.
+/// What a page reads besides its rows' columns, for lists that can.
+pub struct Reads<E: EntityTrait> {
+    /// The user behind this foreign key, joined into the page's statement.
+    pub owner: Option<JoinUser<E::Column>>,
+    /// How the entity's rows decode when `PageArgs::columns` narrows them.
+    pub decode: Option<Decode<E::Model>>,
+}
+
+/// `fetch_page`, with the user behind `reads.owner` read in the same statement when the
+/// selection needs it, and only the columns the selection reads when it can.
 pub async fn fetch_page_with<E, C>(
     db: &C,
     query: Select<E>,
@@ -292,7 +310,7 @@ pub async fn fetch_page_with<E, C>(
     order: E::Column,
     descending: bool,
     tiebreak: E::Column,
-    join: Option<JoinUser<E::Column>>,
+    reads: Reads<E>,
 ) -> Result<Paged<E::Model>, AppError>
 where
     E: EntityTrait,
@@ -316,14 +334,38 @@ where
     } else {
         plan.first.unwrap_or(DEFAULT_PAGE)
     };
-    let q = ordered(q, order, tiebreak, descending != backward).limit(want + 1);
+    let Reads {
+        owner: join,
+        decode,
+    } = reads;
+    let mut q = ordered(q, order, tiebreak, descending != backward).limit(want + 1);
+    // Only the columns the selection reads, and those the page itself needs.
+    let narrow = decode.zip(page.columns.as_deref()).map(|(decode, wanted)| {
+        let mut always = vec![order, tiebreak];
+        always.extend(join.as_ref().map(|j| j.fk));
+        (decode, with_always(wanted, &always), always)
+    });
+    if let Some((_, _, always)) = &narrow {
+        q = select_only(q, page.columns.as_deref().unwrap_or_default(), always);
+    }
+    let decode_row = |row: &QueryResult| match &narrow {
+        Some((decode, columns, _)) => decode(row, columns),
+        None => E::Model::from_query_result(row, ""),
+    };
     let (mut items, users) = match join {
-        None => (q.all(db).await?, Vec::new()),
+        None if narrow.is_none() => (q.all(db).await?, Vec::new()),
+        None => {
+            let rows = db
+                .query_all_raw(db.get_database_backend().build(&q.into_query()))
+                .await?;
+            let items = rows.iter().map(decode_row).collect::<Result<_, _>>()?;
+            (items, Vec::new())
+        }
         Some(j) => {
             let mut stmt = q.into_query();
             join_user(&mut stmt, Expr::col((E::default(), j.fk)), j.scope);
             let fk = j.fk;
-            rows_with_users(db, &stmt, |m: &E::Model| uuid_of(m.get(fk))).await?
+            rows_with_users(db, &stmt, decode_row, |m: &E::Model| uuid_of(m.get(fk))).await?
         }
     };
     let more = items.len() as u64 > want;

@@ -8,8 +8,7 @@ use std::collections::HashMap;
 
 use entity::users;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, FromQueryResult, IdenStatic, Iterable,
-    JoinType, QueryResult,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, IdenStatic, Iterable, JoinType, QueryResult,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
 use uuid::Uuid;
@@ -53,10 +52,10 @@ pub fn join_user(stmt: &mut SelectStatement, fk: Expr, scope: Condition) {
 pub async fn rows_with_users<M, C>(
     db: &C,
     stmt: &SelectStatement,
+    decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
     fk_of: impl Fn(&M) -> Option<Uuid>,
 ) -> Result<(Vec<M>, KnownUsers), DbErr>
 where
-    M: FromQueryResult,
     C: ConnectionTrait,
 {
     let rows = db
@@ -65,7 +64,7 @@ where
     let mut items = Vec::with_capacity(rows.len());
     let mut known: HashMap<Uuid, Option<users::Model>> = HashMap::new();
     for row in rows {
-        let m = M::from_query_result(&row, "")?;
+        let m = decode(&row)?;
         // A page names few distinct owners: decode each one once.
         if let Some(fk) = fk_of(&m)
             && !known.contains_key(&fk)
