@@ -249,7 +249,6 @@ kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 sql "ALTER DATABASE salesgraph_bench RESET log_statement"
 start_server
 
-'{ accounts(first: 50) { edges { node { id name owner { name } opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }'
 DIRECTOR=$(login scale-director-00001@scale.example)
 DIRECTOR_ID=$(user_id director-00001)
 
