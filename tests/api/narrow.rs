@@ -198,7 +198,7 @@ async fn each_field_alone(
     type_name: &str,
     fields: &[&str],
     list: &str,
-    rows_at: fn(&Value) -> Vec<Value>,
+    rows_at: impl Fn(&Value) -> Vec<Value>,
 ) {
     let ids: Vec<String> = {
         let body = app
@@ -251,46 +251,27 @@ fn nested(data: &Value, outer: &str, inner: &str) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn each_opportunity_field_read_alone_is_its_whole_row() {
+/// Each field of `type_name` read alone from the top-level list `list` and from the
+/// nested list `list` under each row of `parent`.
+async fn top_level_and_nested(type_name: &str, fields: &[&str], list: &str, parent: &str) {
     let app = TestApp::spawn().await;
     varied(&app).await;
-    each_field_alone(
-        &app,
-        "Opportunity",
-        OPPORTUNITY,
-        "{ opportunities(first: 100) { nodes { id FIELD } } }",
-        |d| d["opportunities"]["nodes"].as_array().unwrap().clone(),
-    )
-    .await;
-    each_field_alone(
-        &app,
-        "Opportunity",
-        OPPORTUNITY,
-        "{ accounts(first: 30) { nodes { id opportunities(first: 20) { nodes { id FIELD } } } } }",
-        |d| nested(d, "accounts", "opportunities"),
-    )
-    .await;
+    let top = format!("{{ {list}(first: 100) {{ nodes {{ id FIELD }} }} }}");
+    let rows = |d: &Value| d[list]["nodes"].as_array().unwrap().clone();
+    each_field_alone(&app, type_name, fields, &top, rows).await;
+    let under = format!(
+        "{{ {parent}(first: 30) {{ nodes {{ id {list}(first: 20) {{ nodes {{ id FIELD }} }} }} }} }}"
+    );
+    let rows = |d: &Value| nested(d, parent, list);
+    each_field_alone(&app, type_name, fields, &under, rows).await;
+}
+
+#[tokio::test]
+async fn each_opportunity_field_read_alone_is_its_whole_row() {
+    top_level_and_nested("Opportunity", OPPORTUNITY, "opportunities", "accounts").await;
 }
 
 #[tokio::test]
 async fn each_account_field_read_alone_is_its_whole_row() {
-    let app = TestApp::spawn().await;
-    varied(&app).await;
-    each_field_alone(
-        &app,
-        "Account",
-        ACCOUNT,
-        "{ accounts(first: 100) { nodes { id FIELD } } }",
-        |d| d["accounts"]["nodes"].as_array().unwrap().clone(),
-    )
-    .await;
-    each_field_alone(
-        &app,
-        "Account",
-        ACCOUNT,
-        "{ territories(first: 30) { nodes { id accounts(first: 20) { nodes { id FIELD } } } } }",
-        |d| nested(d, "territories", "accounts"),
-    )
-    .await;
+    top_level_and_nested("Account", ACCOUNT, "accounts", "territories").await;
 }

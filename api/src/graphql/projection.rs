@@ -1,7 +1,7 @@
 //! Which columns a list's selection reads: each narrowing type's table from its GraphQL
 //! fields to the columns their resolvers read (see `services::narrow`). A field missing
 //! from the table reads every column, so a new field is correct before it is fast;
-//! `tests/api/reads/narrow.rs` proves each entry by reading the field alone.
+//! `tests/api/narrow.rs` proves each entry by reading the field alone.
 
 use async_graphql::{Context, SelectionField};
 

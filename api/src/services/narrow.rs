@@ -10,7 +10,7 @@
 //! travels through the window function and the sort and is sent and decoded.
 //!
 //! Placeholders are never shown: a field's resolver reads only the columns its table
-//! entry names (`tests/api/reads/narrow.rs` compares each field read alone with the
+//! entry names (`tests/api/narrow.rs` compares each field read alone with the
 //! same field read with every other).
 
 use entity::{
