@@ -3,6 +3,7 @@
 //! process and in two), the whole journey live, and the metrics of it all.
 
 mod access;
+mod budget;
 mod journey;
 mod metrics;
 mod protocol;
