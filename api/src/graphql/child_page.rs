@@ -6,8 +6,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{
-    Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, ModelTrait,
-    QueryFilter, QueryResult, QuerySelect, QueryTrait,
+    Condition, ConnectionTrait, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter,
+    QueryResult, QuerySelect, QueryTrait,
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use super::{
 use crate::{
     error::AppError,
     services::{
-        narrow::{Decode, select_only, with_always},
+        narrow::{Decode, narrow},
         page::{Cursor, SortKey, Total, beyond, uuid_of},
         prefetch::{join_user, rows_with_users},
     },
@@ -205,23 +205,15 @@ where
             };
             // Only the columns the selection reads, and those the page itself needs.
             let owner = self.owner.filter(|_| owners);
-            let narrow = self
-                .narrow
-                .zip(columns.as_deref())
-                .map(|((decode, _), cols)| {
-                    let mut always = vec![self.parent, self.key, self.id];
-                    always.extend(owner);
-                    (decode, with_always(cols, &always), always)
-                });
-            let mut inner = match &narrow {
-                Some((_, _, always)) => select_only(
-                    E::find().filter(cond),
-                    columns.as_deref().unwrap_or_default(),
-                    always,
-                ),
-                None => E::find().filter(cond),
-            }
-            .into_query();
+            let mut always = vec![self.parent, self.key, self.id];
+            always.extend(owner);
+            let (inner, rows) = narrow(
+                E::find().filter(cond),
+                self.narrow.map(|(decode, _)| decode),
+                columns.as_deref(),
+                &always,
+            );
+            let mut inner = inner.into_query();
             inner.expr_as(
                 Expr::cust(format!(
                     "ROW_NUMBER() OVER (PARTITION BY {} ORDER BY {} {dir} NULLS {nulls}, {} {dir})",
@@ -239,10 +231,7 @@ where
                 .and_where(Expr::col((w.clone(), Alias::new("rn"))).lte((limit + 1) as i64))
                 .order_by((w.clone(), Alias::new("rn")), sea_orm::Order::Asc)
                 .to_owned();
-            let decode_row = |row: &QueryResult| match &narrow {
-                Some((decode, cols, _)) => decode(row, cols),
-                None => E::Model::from_query_result(row, ""),
-            };
+            let decode_row = |row: &QueryResult| rows.decode(row);
             let rows = match owner {
                 None => db
                     .query_all_raw(backend.build(&outer))

@@ -18,7 +18,9 @@ use entity::{
     enums::{ForecastCategory, Lifecycle, OpportunityType, Stage},
     opportunities::{self, Model as OpportunityModel},
 };
-use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect, Select};
+use sea_orm::{
+    DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 /// Decodes a row that holds only `columns` (names) into a model.
@@ -29,28 +31,48 @@ pub trait Narrow: EntityTrait {
     const DECODE: Decode<Self::Model>;
 }
 
-/// `query` selecting only the columns named in `wanted` and in `always`.
-pub fn select_only<E: EntityTrait>(
+/// How a page's rows decode: whole, or narrowed to the columns it selected.
+pub struct Rows<M> {
+    narrowed: Option<(Decode<M>, Vec<&'static str>)>,
+}
+
+impl<M: FromQueryResult> Rows<M> {
+    pub fn is_whole(&self) -> bool {
+        self.narrowed.is_none()
+    }
+
+    pub fn decode(&self, row: &QueryResult) -> Result<M, DbErr> {
+        match &self.narrowed {
+            Some((decode, columns)) => decode(row, columns),
+            None => M::from_query_result(row, ""),
+        }
+    }
+}
+
+/// `query` narrowed to the `wanted` columns and the `always` ones the page itself needs,
+/// when the entity narrows (`decode`) and the selection is known (`wanted`); otherwise
+/// `query` as it is, read whole.
+pub fn narrow<E: EntityTrait>(
     query: Select<E>,
-    wanted: &[&'static str],
+    decode: Option<Decode<E::Model>>,
+    wanted: Option<&[&'static str]>,
     always: &[E::Column],
-) -> Select<E> {
+) -> (Select<E>, Rows<E::Model>) {
+    let Some((decode, wanted)) = decode.zip(wanted) else {
+        return (query, Rows { narrowed: None });
+    };
+    let mut columns: Vec<&'static str> = wanted.to_vec();
+    columns.extend(always.iter().map(|c| c.as_str()));
+    columns.sort_unstable();
+    columns.dedup();
     let mut q = query.select_only();
     for c in E::Column::iter() {
-        if wanted.contains(&c.as_str()) || always.iter().any(|a| a.as_str() == c.as_str()) {
+        if columns.contains(&c.as_str()) {
             q = q.column(c);
         }
     }
-    q
-}
-
-/// The names a narrowed statement selects: `wanted` and the always-read columns.
-pub fn with_always<C: IdenStatic>(wanted: &[&'static str], always: &[C]) -> Vec<&'static str> {
-    let mut all: Vec<&'static str> = wanted.to_vec();
-    all.extend(always.iter().map(|c| c.as_str()));
-    all.sort_unstable();
-    all.dedup();
-    all
+    let narrowed = Some((decode, columns));
+    (q, Rows { narrowed })
 }
 
 /// A model whose listed fields are read from the row and the others set to a

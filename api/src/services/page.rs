@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, ModelTrait,
-    Order, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, Order,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
     sea_query::{Expr, Func, IntoColumnRef, LikeExpr, NullOrdering},
 };
 use uuid::Uuid;
 
 pub use super::cursor::{Cursor, SortKey};
 use super::{
-    narrow::{Decode, select_only, with_always},
+    narrow::{Decode, narrow},
     prefetch::{JoinUser, KnownUsers, join_user, rows_with_users},
 };
 use crate::error::AppError;
@@ -338,22 +338,18 @@ where
         owner: join,
         decode,
     } = reads;
-    let mut q = ordered(q, order, tiebreak, descending != backward).limit(want + 1);
     // Only the columns the selection reads, and those the page itself needs.
-    let narrow = decode.zip(page.columns.as_deref()).map(|(decode, wanted)| {
-        let mut always = vec![order, tiebreak];
-        always.extend(join.as_ref().map(|j| j.fk));
-        (decode, with_always(wanted, &always), always)
-    });
-    if let Some((_, _, always)) = &narrow {
-        q = select_only(q, page.columns.as_deref().unwrap_or_default(), always);
-    }
-    let decode_row = |row: &QueryResult| match &narrow {
-        Some((decode, columns, _)) => decode(row, columns),
-        None => E::Model::from_query_result(row, ""),
-    };
+    let mut always = vec![order, tiebreak];
+    always.extend(join.as_ref().map(|j| j.fk));
+    let (q, rows) = narrow(
+        ordered(q, order, tiebreak, descending != backward).limit(want + 1),
+        decode,
+        page.columns.as_deref(),
+        &always,
+    );
+    let decode_row = |row: &QueryResult| rows.decode(row);
     let (mut items, users) = match join {
-        None if narrow.is_none() => (q.all(db).await?, Vec::new()),
+        None if rows.is_whole() => (q.all(db).await?, Vec::new()),
         None => {
             let rows = db
                 .query_all_raw(db.get_database_backend().build(&q.into_query()))
