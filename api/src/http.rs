@@ -20,7 +20,8 @@ use crate::{
     auth::{actor, policy},
     error::{AppError, code_for_uncoded_error},
     graphql::{
-        Schemas, context::RequestData, cost, edge, loaders::Loaders, nulls, panic_guard, schema,
+        Schemas, compiled, context::RequestData, cost, edge, loaders::Loaders, nulls, panic_guard,
+        schema,
     },
     middleware::{self, RequestInfo},
     persisted,
@@ -406,6 +407,16 @@ async fn execute(
     let run = async {
         let mut responses = Vec::with_capacity(requests.len());
         for (mut r, doc) in requests.into_iter().zip(docs.iter_mut()) {
+            // A read the one-statement path can answer (PostgreSQL, internal callers).
+            let planned = match (&schema.planned, audience, doc.as_ref()) {
+                (Some(_), policy::fields::Audience::Internal, Some(d)) => compiled::plan(
+                    d,
+                    r.operation_name.as_deref(),
+                    &r.variables,
+                    limits.max_fields,
+                ),
+                _ => None,
+            };
             if let Some(doc) = doc.take() {
                 r.set_parsed_query(doc);
             }
@@ -418,7 +429,13 @@ async fn execute(
             let budget = data.budget.clone();
             let r: Request = r.data(data);
             let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
-            let mut response = execute_guarded(schema, audience, r).await;
+            let mut response = match planned {
+                Some(plan) => {
+                    panic_guard::guarded(schema.execute_planned(r.data(compiled::Planned(plan))))
+                        .await
+                }
+                None => execute_guarded(schema, audience, r).await,
+            };
             if budget.spent() {
                 // One error for the whole request, not one per list, and no partial data.
                 let err: async_graphql::Error = budget.error().into();

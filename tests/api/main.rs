@@ -6,6 +6,7 @@ mod auth;
 mod binary;
 mod browser;
 mod clients;
+mod compiled;
 mod counts;
 mod fixture;
 mod frontend;

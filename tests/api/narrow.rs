@@ -19,7 +19,7 @@ use crate::helpers::TestApp;
 
 /// Accounts and opportunities whose every column differs from row to row (and from the
 /// placeholders), two of each value at least, under the fixture's territories.
-async fn varied(app: &TestApp) {
+pub(crate) async fn varied(app: &TestApp) {
     let now = Utc::now();
     let users = ["ae", "ae2", "am", "cs", "manager", "sdr"].map(|u| app.user(u).id);
     let territories = ["na_west", "amer", "emea"].map(|t| app.fx.territories[t]);

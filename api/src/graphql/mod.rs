@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod budget;
 pub mod child_page;
+pub mod compiled;
 pub mod connection;
 pub mod context;
 pub mod cost;

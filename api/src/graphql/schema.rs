@@ -62,6 +62,17 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// Builds the served schema. `introspection` off also turns field suggestions off, so
 /// that error messages cannot be used to map a hidden schema.
 pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: bool) -> AppSchema {
+    build_internal(state, limits, introspection, false)
+}
+
+/// The internal schema; `planned` adds the extension that answers planned reads from
+/// one statement (`compiled`), for the copy that serves only those.
+fn build_internal(
+    state: Option<AppState>,
+    limits: &Limits,
+    introspection: bool,
+    planned: bool,
+) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -74,6 +85,9 @@ pub fn build_schema(state: Option<AppState>, limits: &Limits, introspection: boo
     .limit_recursive_depth(32);
     if !introspection {
         builder = builder.disable_introspection().disable_suggestions();
+    }
+    if planned {
+        builder = builder.extension(super::compiled::CompiledReads);
     }
     if let Some(state) = state {
         builder = builder.data(state);
@@ -128,13 +142,32 @@ pub type PartnerSchema = Schema<
 pub struct Schemas {
     pub internal: AppSchema,
     pub partner: PartnerSchema,
+    /// The internal schema with `compiled::CompiledReads`, for planned reads: served
+    /// on PostgreSQL only.
+    pub planned: Option<AppSchema>,
 }
 
 impl Schemas {
     pub fn build(state: Option<AppState>, limits: &Limits, introspection: bool) -> Self {
+        let planned = state
+            .as_ref()
+            .filter(|s| s.db.get_database_backend() == sea_orm::DbBackend::Postgres)
+            .map(|s| build_internal(Some(s.clone()), limits, introspection, true));
         Self {
             internal: build_schema(state.clone(), limits, introspection),
             partner: build_partner_schema(state, limits, introspection),
+            planned,
+        }
+    }
+
+    /// Runs a request that `compiled::plan` planned (it carries `compiled::Planned`).
+    pub async fn execute_planned(
+        &self,
+        request: async_graphql::Request,
+    ) -> async_graphql::Response {
+        match &self.planned {
+            Some(schema) => schema.execute(request).await,
+            None => self.internal.execute(request).await,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod compiled_read;
 pub mod cursor;
 pub mod deal_checks;
 pub mod deal_registrations;

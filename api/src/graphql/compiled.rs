@@ -1,0 +1,432 @@
+//! Reads answered by one SQL statement (PostgreSQL): the documents this module can plan
+//! — lists of accounts and opportunities in their default order, their rows' stored
+//! fields, the users and accounts they point to, an account's opportunities — run as
+//! `services::compiled_read` builds them, instead of through the resolvers, their
+//! loaders and one Rust object per field. Anything else in a document (another field,
+//! an argument, a fragment, a directive, a bad value) leaves the whole document to the
+//! resolvers, which answer the same data and report any error.
+//!
+//! A planned request still goes through async-graphql's parsing, validation and
+//! variable coercion, on a copy of the schema that carries `CompiledReads`: its
+//! `execute` hook answers from the statement. That schema serves only planned requests,
+//! so no other request pays for an extension (any extension sends every field down
+//! async-graphql's slower path).
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Name, Positioned, Response, Value as ConstValue, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
+    parser::types::{
+        BaseType, DocumentOperations, ExecutableDocument, Field as GqlField, OperationType,
+        Selection, SelectionSet, Type,
+    },
+};
+
+use super::context::RequestData;
+use crate::{
+    services::{
+        compiled_read::{
+            self, Conn, ConnField, EdgeField, Field, MAX_KEYS, Obj, PageInfoField, Plan, Scalar,
+            Table,
+        },
+        page::{Cursor, DEFAULT_PAGE, MAX_PAGE},
+    },
+    state::AppState,
+};
+
+/// What a field of a planned type reads.
+#[derive(Clone, Copy)]
+enum Spec {
+    Scalar(Scalar),
+    ToOne(Table, &'static str),
+    Children(Table),
+}
+
+fn spec(table: Table, field: &str) -> Option<Spec> {
+    use Scalar::*;
+    use Spec::{Children, ToOne};
+    let s = |x| Some(Spec::Scalar(x));
+    match (table, field) {
+        (_, "id") => s(GlobalId),
+        (Table::Accounts, f) => match f {
+            "name" | "domain" | "industry" | "country" | "lifecycle" | "health" => {
+                s(Column(column_name(f)?))
+            }
+            "employeeCount" => s(Column("employee_count")),
+            "arr" => s(Money("arr_cents")),
+            "contractEndDate" => s(Date("contract_end_date")),
+            "owner" => Some(ToOne(Table::Users, "owner_id")),
+            "accountManager" => Some(ToOne(Table::Users, "account_manager_id")),
+            "csm" => Some(ToOne(Table::Users, "csm_id")),
+            "opportunities" => Some(Children(Table::Opportunities)),
+            _ => None,
+        },
+        (Table::Opportunities, f) => match f {
+            "name" | "stage" | "probability" | "version" => s(Column(column_name(f)?)),
+            "type" => s(Column("opportunity_type")),
+            "forecastCategory" => s(Column("forecast_category")),
+            "lostReason" => s(Column("lost_reason")),
+            "amount" => s(Money("amount_cents")),
+            "closeDate" => s(Date("close_date")),
+            "owner" => Some(ToOne(Table::Users, "owner_id")),
+            "sourcedBy" => Some(ToOne(Table::Users, "sourced_by_id")),
+            "account" => Some(ToOne(Table::Accounts, "account_id")),
+            _ => None,
+        },
+        (Table::Users, f) => match f {
+            "name" | "email" | "role" | "active" => s(Column(column_name(f)?)),
+            _ => None,
+        },
+    }
+}
+
+/// Single-word fields whose column has the same name.
+fn column_name(field: &str) -> Option<&'static str> {
+    [
+        "name",
+        "domain",
+        "industry",
+        "country",
+        "lifecycle",
+        "health",
+        "stage",
+        "probability",
+        "version",
+        "email",
+        "role",
+        "active",
+    ]
+    .into_iter()
+    .find(|c| *c == field)
+}
+
+/// The root lists that can be planned.
+fn root(field: &str) -> Option<Table> {
+    match field {
+        "accounts" => Some(Table::Accounts),
+        "opportunities" => Some(Table::Opportunities),
+        _ => None,
+    }
+}
+
+/// The plan of a request's document, or `None` when any part of it is not plannable.
+/// `max_fields` is the request's field budget: a plan whose largest possible answer
+/// could exceed it is left to the resolvers, which enforce the budget as rows arrive.
+pub fn plan(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+    max_fields: usize,
+) -> Option<Plan> {
+    if !doc.fragments.is_empty() {
+        return None;
+    }
+    let op = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), None) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
+        _ => return None,
+    };
+    let op = &op.node;
+    if op.ty != OperationType::Query || !op.directives.is_empty() {
+        return None;
+    }
+    let vars = Vars {
+        defs: &op.variable_definitions,
+        values: variables,
+    };
+    let mut roots = Vec::new();
+    let mut size = 0usize;
+    for (key, field) in fields(&op.selection_set.node)? {
+        let table = root(&field.name.node)?;
+        let (conn, n) = connection(table, field, &vars)?;
+        size = size.checked_add(n)?;
+        roots.push((key, conn));
+    }
+    (!roots.is_empty() && size <= max_fields).then_some(Plan { roots })
+}
+
+/// The request's variables, typed by the operation's definitions.
+struct Vars<'a> {
+    defs: &'a [Positioned<async_graphql::parser::types::VariableDefinition>],
+    values: &'a Variables,
+}
+
+impl Vars<'_> {
+    /// The value of variable `name`; `Err` when its declared type is not `expected`
+    /// (validation would refuse it, or coerce it in a way not planned for).
+    fn lookup(&self, name: Name, expected: &str) -> Result<ConstValue, ()> {
+        let def = self
+            .defs
+            .iter()
+            .find(|d| d.node.name.node == name)
+            .ok_or(())?;
+        let named = |t: &Type| matches!(&t.base, BaseType::Named(n) if n.as_str() == expected);
+        if !named(&def.node.var_type.node) || !def.node.directives.is_empty() {
+            return Err(());
+        }
+        Ok(match self.values.get(&name) {
+            Some(v) => v.clone(),
+            None => def
+                .node
+                .default_value
+                .as_ref()
+                .map_or(ConstValue::Null, |d| d.node.clone()),
+        })
+    }
+}
+
+/// The fields of a selection set under their response keys: `None` if it holds a
+/// fragment, a directive, `__typename` or the same key twice.
+fn fields(set: &SelectionSet) -> Option<Vec<(String, &GqlField)>> {
+    let mut out: Vec<(String, &GqlField)> = Vec::with_capacity(set.items.len());
+    for item in &set.items {
+        let Selection::Field(f) = &item.node else {
+            return None;
+        };
+        let f = &f.node;
+        let key = f.response_key().node.to_string();
+        if !f.directives.is_empty()
+            || f.name.node.starts_with("__")
+            || out.iter().any(|(k, _)| *k == key)
+        {
+            return None;
+        }
+        out.push((key, f));
+    }
+    (!out.is_empty() && out.len() <= MAX_KEYS).then_some(out)
+}
+
+/// A connection field's plan and the most response fields it can produce.
+fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, usize)> {
+    let mut first = DEFAULT_PAGE;
+    let mut after = None;
+    for (name, value) in &field.arguments {
+        match name.node.as_str() {
+            "first" => match value
+                .node
+                .clone()
+                .into_const_with(|n| vars.lookup(n, "Int"))
+                .ok()?
+            {
+                ConstValue::Null => {}
+                ConstValue::Number(n) => {
+                    let n = u64::try_from(n.as_i64()?).ok()?;
+                    if n > MAX_PAGE {
+                        return None;
+                    }
+                    first = n;
+                }
+                _ => return None,
+            },
+            "after" => match value
+                .node
+                .clone()
+                .into_const_with(|n| vars.lookup(n, "String"))
+                .ok()?
+            {
+                ConstValue::Null => {}
+                ConstValue::String(raw) => {
+                    let key = table.sort_key();
+                    after = Some(
+                        Cursor::decode(&raw, "after")
+                            .and_then(|c| c.check(&key, "after"))
+                            .ok()?,
+                    );
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    let rows = usize::try_from(first).ok()?;
+    let mut size = 0usize;
+    let mut out = Vec::new();
+    for (key, f) in fields(&field.selection_set.node)? {
+        let planned = match f.name.node.as_str() {
+            "edges" if f.arguments.is_empty() => {
+                let mut edge = Vec::new();
+                let mut per_row = 1usize;
+                for (k, e) in fields(&f.selection_set.node)? {
+                    match e.name.node.as_str() {
+                        "cursor" if leaf(e) => edge.push((k, EdgeField::Cursor)),
+                        "node" if e.arguments.is_empty() => {
+                            let (obj, n) = object(table, e, vars)?;
+                            per_row = per_row.checked_add(n)?;
+                            edge.push((k, EdgeField::Node(obj)));
+                        }
+                        _ => return None,
+                    }
+                    per_row = per_row.checked_add(1)?;
+                }
+                size = size.checked_add(rows.checked_mul(per_row)?)?;
+                ConnField::Edges(edge)
+            }
+            "nodes" if f.arguments.is_empty() => {
+                let (obj, n) = object(table, f, vars)?;
+                size = size.checked_add(rows.checked_mul(n.checked_add(1)?)?)?;
+                ConnField::Nodes(obj)
+            }
+            "pageInfo" if f.arguments.is_empty() => {
+                let mut info = Vec::new();
+                for (k, p) in fields(&f.selection_set.node)? {
+                    if !leaf(p) {
+                        return None;
+                    }
+                    info.push((
+                        k,
+                        match p.name.node.as_str() {
+                            "hasNextPage" => PageInfoField::HasNextPage,
+                            "hasPreviousPage" => PageInfoField::HasPreviousPage,
+                            "startCursor" => PageInfoField::StartCursor,
+                            "endCursor" => PageInfoField::EndCursor,
+                            _ => return None,
+                        },
+                    ));
+                }
+                size = size.checked_add(info.len() + 1)?;
+                ConnField::PageInfo(info)
+            }
+            _ => return None,
+        };
+        size = size.checked_add(1)?;
+        out.push((key, planned));
+    }
+    Some((
+        Conn {
+            table,
+            first,
+            after,
+            fields: out,
+        },
+        size,
+    ))
+}
+
+/// A field without arguments or a selection of its own.
+fn leaf(f: &GqlField) -> bool {
+    f.arguments.is_empty() && f.selection_set.node.items.is_empty()
+}
+
+/// An object's plan (the selection under `field`) and the most fields it can produce.
+fn object(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Obj, usize)> {
+    let mut out = Vec::new();
+    let mut size = 0usize;
+    for (key, f) in fields(&field.selection_set.node)? {
+        let planned = match spec(table, &f.name.node)? {
+            Spec::Scalar(s) if leaf(f) => {
+                size = size.checked_add(1)?;
+                Field::Scalar(s)
+            }
+            Spec::ToOne(target, fk) if f.arguments.is_empty() => {
+                let (obj, n) = object(target, f, vars)?;
+                size = size.checked_add(n.checked_add(1)?)?;
+                Field::ToOne {
+                    table: target,
+                    fk,
+                    obj,
+                }
+            }
+            Spec::Children(target) => {
+                let (conn, n) = connection(target, f, vars)?;
+                size = size.checked_add(n)?;
+                Field::Children(conn)
+            }
+            _ => return None,
+        };
+        out.push((key, planned));
+    }
+    Some((Obj { fields: out }, size))
+}
+
+/// A planned request's plan, attached to it by the HTTP layer.
+pub struct Planned(pub Plan);
+
+/// The extension of the schema copy that serves planned requests.
+pub struct CompiledReads;
+
+impl ExtensionFactory for CompiledReads {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CompiledReads)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for CompiledReads {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        match answer(ctx).await {
+            Some(data) => Response::new(data),
+            // Not the caller's to read, or the statement failed: the resolvers answer
+            // (with the error, or from a database that is back).
+            _ => next.run(ctx, operation_name).await,
+        }
+    }
+}
+
+/// The planned request's `data`, or `None` when the resolvers must answer it.
+async fn answer(ctx: &ExtensionContext<'_>) -> Option<ConstValue> {
+    let Planned(plan) = ctx.data_opt::<Planned>()?;
+    let state = ctx.data_opt::<AppState>()?;
+    let actor = ctx.data_opt::<RequestData>()?.caller.actor().ok()?;
+    let json = compiled_read::run(&state.db, actor, plan).await.ok()??;
+    serde_json::from_str(&json).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(query: &str, vars: serde_json::Value) -> Option<Plan> {
+        let doc = async_graphql::parser::parse_query(query).ok()?;
+        let vars = Variables::from_json(vars);
+        plan(&doc, None, &vars, 20_000)
+    }
+
+    #[test]
+    fn plans_the_nested_list_and_bounds_its_size() {
+        let q = "{ accounts(first: 50) { edges { node { id name owner { name } \
+                 opportunities(first: 10) { edges { node { id amount stage owner { name } } } } } } } }";
+        let p = planned(q, serde_json::json!({})).expect("plannable");
+        assert_eq!(p.roots.len(), 1);
+        assert_eq!(p.roots[0].1.first, 50);
+        // 50 rows of (edge, node, 3 fields, owner's name, a nested page of 10 rows of
+        // (edge, node, 4 fields, owner's name)) is more than 20,000 / 100.
+        let doc = async_graphql::parser::parse_query(q).unwrap();
+        assert!(plan(&doc, None, &Variables::default(), 200).is_none());
+    }
+
+    #[test]
+    fn leaves_everything_else_to_the_resolvers() {
+        for q in [
+            "{ accounts { totalCount } }",
+            "{ accounts(last: 2) { nodes { id } } }",
+            "{ accounts(orderBy: {field: ARR}) { nodes { id } } }",
+            "{ accounts { nodes { id territory { name } } } }",
+            "{ accounts { nodes { __typename } } }",
+            "{ accounts { nodes { id id } } }",
+            "{ accounts { nodes { ...F } } } fragment F on Account { id }",
+            "{ accounts { nodes { ... on Account { id } } } }",
+            "{ accounts @skip(if: false) { nodes { id } } }",
+            "{ accounts(first: 101) { nodes { id } } }",
+            "{ accounts(first: -1) { nodes { id } } }",
+            "{ accounts(after: \"nope\") { nodes { id } } }",
+            "{ users { nodes { id } } }",
+            "mutation { logout }",
+            "query($n: String) { accounts(first: $n) { nodes { id } } }",
+        ] {
+            assert!(planned(q, serde_json::json!({ "n": "1" })).is_none(), "{q}");
+        }
+        let q =
+            "query($n: Int = 3, $c: String) { accounts(first: $n, after: $c) { nodes { id } } }";
+        let p = planned(q, serde_json::json!({})).expect("defaults");
+        assert_eq!(p.roots[0].1.first, 3);
+        let p = planned(q, serde_json::json!({ "n": 7, "c": null })).expect("variables");
+        assert_eq!(p.roots[0].1.first, 7);
+    }
+}
