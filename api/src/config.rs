@@ -158,6 +158,8 @@ pub struct Config {
     pub graphiql: bool,
     pub introspection: bool,
     pub seed_demo: bool,
+    /// Answer the reads `graphql::compiled` can plan with one statement (PostgreSQL).
+    pub compiled_reads: bool,
     pub limits: Limits,
     pub handoffs: HandoffSettings,
     pub live: LiveSettings,
@@ -329,6 +331,7 @@ impl Config {
             graphiql: flag(src, "SALESGRAPH_GRAPHIQL", dev)?,
             introspection: flag(src, "SALESGRAPH_INTROSPECTION", dev)?,
             seed_demo: flag(src, "SALESGRAPH_SEED_DEMO", dev)?,
+            compiled_reads: flag(src, "SALESGRAPH_COMPILED_READS", false)?,
             limits,
             handoffs: HandoffSettings::from_source(src)?,
             live: LiveSettings::from_source(src)?,

@@ -3,7 +3,8 @@
 //! on PostgreSQL) and with `@include(if: true)` on its root field, which the planner
 //! leaves to the resolvers without changing the answer. On SQLite both take the
 //! resolvers' path, so there the tests check the resolvers against themselves and the
-//! statement counts of that path.
+//! statement counts of that path. The path is off by default (`SALESGRAPH_COMPILED_READS`):
+//! these tests turn it on, and one checks that without it nothing is planned.
 
 use entity::{accounts, users};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -14,6 +15,10 @@ use crate::{helpers::TestApp, narrow::varied};
 const ROLES: &[&str] = &[
     "director", "manager", "manager2", "ae", "ae2", "am", "cs", "sdr",
 ];
+
+fn compiled_on(settings: &mut std::collections::HashMap<String, String>) {
+    settings.insert("SALESGRAPH_COMPILED_READS".into(), "true".into());
+}
 
 fn postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok()
@@ -86,7 +91,7 @@ const EVERY_OPPORTUNITY_FIELD: &str = "{ opportunities(first: 6) { \
 
 #[tokio::test]
 async fn planned_reads_answer_what_the_resolvers_answer() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(compiled_on).await;
     data(&app).await;
     for who in ROLES {
         for query in [NESTED, EVERY_ACCOUNT_FIELD, EVERY_OPPORTUNITY_FIELD] {
@@ -107,7 +112,7 @@ async fn planned_reads_answer_what_the_resolvers_answer() {
 
 #[tokio::test]
 async fn planned_pages_walk_like_the_resolvers_pages() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(compiled_on).await;
     data(&app).await;
     let query = "query($n: Int, $c: String) { opportunities(first: $n, after: $c) { \
         edges { cursor node { id name closeDate } } \
@@ -138,7 +143,7 @@ async fn planned_pages_walk_like_the_resolvers_pages() {
 
 #[tokio::test]
 async fn a_planned_read_is_one_statement_after_the_session() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(compiled_on).await;
     data(&app).await;
     for who in ["director", "manager", "sdr"] {
         let (_, statements) = both(&app, who, NESTED, json!({})).await;
@@ -147,11 +152,17 @@ async fn a_planned_read_is_one_statement_after_the_session() {
         let expected = if postgres() { 2 } else { 3 };
         assert_eq!(statements, expected, "{who}");
     }
+    // Off (the default), the resolvers answer on both databases.
+    let off = TestApp::spawn().await;
+    let before = off.statements();
+    let body = off.gql_as("director", NESTED, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(off.statements() - before, 3);
 }
 
 #[tokio::test]
 async fn what_the_planner_cannot_read_gets_the_resolvers_answer_and_errors() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(compiled_on).await;
     data(&app).await;
     // Bad arguments are the resolvers' errors, named, whatever the path.
     for (vars, field) in [

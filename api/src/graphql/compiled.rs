@@ -154,6 +154,19 @@ struct Vars<'a> {
 }
 
 impl Vars<'_> {
+    /// The value of `field`'s argument `name` (`null` when absent), its variables
+    /// resolved; `None` when a variable is not declared as `expected`.
+    fn argument(&self, field: &GqlField, name: &str, expected: &str) -> Option<ConstValue> {
+        match field.get_argument(name) {
+            None => Some(ConstValue::Null),
+            Some(v) => v
+                .node
+                .clone()
+                .into_const_with(|n| self.lookup(n, expected))
+                .ok(),
+        }
+    }
+
     /// The value of variable `name`; `Err` when its declared type is not `expected`
     /// (validation would refuse it, or coerce it in a way not planned for).
     fn lookup(&self, name: Name, expected: &str) -> Result<ConstValue, ()> {
@@ -202,43 +215,34 @@ fn fields(set: &SelectionSet) -> Option<Vec<(String, &GqlField)>> {
 fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, usize)> {
     let mut first = DEFAULT_PAGE;
     let mut after = None;
-    for (name, value) in &field.arguments {
-        match name.node.as_str() {
-            "first" => match value
-                .node
-                .clone()
-                .into_const_with(|n| vars.lookup(n, "Int"))
-                .ok()?
-            {
-                ConstValue::Null => {}
-                ConstValue::Number(n) => {
-                    let n = u64::try_from(n.as_i64()?).ok()?;
-                    if n > MAX_PAGE {
-                        return None;
-                    }
-                    first = n;
-                }
-                _ => return None,
-            },
-            "after" => match value
-                .node
-                .clone()
-                .into_const_with(|n| vars.lookup(n, "String"))
-                .ok()?
-            {
-                ConstValue::Null => {}
-                ConstValue::String(raw) => {
-                    let key = table.sort_key();
-                    after = Some(
-                        Cursor::decode(&raw, "after")
-                            .and_then(|c| c.check(&key, "after"))
-                            .ok()?,
-                    );
-                }
-                _ => return None,
-            },
-            _ => return None,
+    if field
+        .arguments
+        .iter()
+        .any(|(name, _)| !matches!(name.node.as_str(), "first" | "after"))
+    {
+        return None;
+    }
+    match vars.argument(field, "first", "Int")? {
+        ConstValue::Null => {}
+        ConstValue::Number(n) => {
+            first = u64::try_from(n.as_i64()?).ok()?;
+            if first > MAX_PAGE {
+                return None;
+            }
         }
+        _ => return None,
+    }
+    match vars.argument(field, "after", "String")? {
+        ConstValue::Null => {}
+        ConstValue::String(raw) => {
+            let key = table.sort_key();
+            after = Some(
+                Cursor::decode(&raw, "after")
+                    .and_then(|c| c.check(&key, "after"))
+                    .ok()?,
+            );
+        }
+        _ => return None,
     }
     let rows = usize::try_from(first).ok()?;
     let mut size = 0usize;

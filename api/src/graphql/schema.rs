@@ -143,7 +143,7 @@ pub struct Schemas {
     pub internal: AppSchema,
     pub partner: PartnerSchema,
     /// The internal schema with `compiled::CompiledReads`, for planned reads: served
-    /// on PostgreSQL only.
+    /// on PostgreSQL with `SALESGRAPH_COMPILED_READS` on.
     pub planned: Option<AppSchema>,
 }
 
@@ -151,7 +151,10 @@ impl Schemas {
     pub fn build(state: Option<AppState>, limits: &Limits, introspection: bool) -> Self {
         let planned = state
             .as_ref()
-            .filter(|s| s.db.get_database_backend() == sea_orm::DbBackend::Postgres)
+            .filter(|s| {
+                s.config.compiled_reads
+                    && s.db.get_database_backend() == sea_orm::DbBackend::Postgres
+            })
             .map(|s| build_internal(Some(s.clone()), limits, introspection, true));
         Self {
             internal: build_schema(state.clone(), limits, introspection),

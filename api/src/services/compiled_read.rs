@@ -194,10 +194,11 @@ fn object_template(keys: &[&str]) -> String {
     format!("json_build_object({})", pairs.join(", "))
 }
 
-/// base64url without padding, as `GlobalId` and `Cursor` encode.
-fn base64url(text: &str) -> String {
+/// base64url without padding, as `GlobalId` and `Cursor` encode, of `bytes` (a bytea
+/// expression). `replace` rather than `translate`: measured, it costs a third as much.
+fn base64url(bytes: &str) -> String {
     format!(
-        "rtrim(translate(encode(convert_to({text}, 'UTF8'), 'base64'), '+/' || chr(10), '-_'), '=')"
+        "rtrim(replace(replace(replace(encode({bytes}, 'base64'), chr(10), ''), '+', '-'), '/', '_'), '=')"
     )
 }
 
@@ -208,35 +209,59 @@ fn column(table: Table, col: &str) -> String {
 fn scalar(table: Table, s: Scalar) -> Expr {
     Expr::cust(match s {
         Scalar::Column(c) => column(table, c),
+        // `Type:uuid` holds no backslash, so a plain cast to bytea keeps its bytes.
         Scalar::GlobalId => base64url(&format!(
-            "'{}:' || CAST({} AS text)",
+            "CAST('{}:' || CAST({} AS text) AS bytea)",
             table.type_name(),
             column(table, "id")
         )),
-        Scalar::Money(c) => format!(
-            "CAST(round(CAST({} AS numeric) / 100, 2) AS text)",
-            column(table, c)
-        ),
-        Scalar::Date(c) => format!("to_char({}, 'YYYY-MM-DD')", column(table, c)),
+        // Integer arithmetic: a cast through numeric costs twice as much.
+        Scalar::Money(c) => {
+            let c = column(table, c);
+            format!(
+                "CASE WHEN {c} < 0 THEN '-' ELSE '' END || CAST(abs({c}) / 100 AS text) || '.' \
+                 || lpad(CAST(abs({c}) % 100 AS text), 2, '0')"
+            )
+        }
+        // sqlx connects with `DateStyle = ISO`, whose date output is `YYYY-MM-DD`.
+        Scalar::Date(c) => format!("CAST({} AS text)", column(table, c)),
     })
 }
 
-/// The row's cursor, as `Cursor::encode` writes it for the table's default order.
-fn cursor(table: Table) -> String {
-    let key = table.sort_key();
-    let tag = match key.column {
-        "close_date" => format!(
-            "'d:' || to_char({}, 'YYYY-MM-DD')",
-            column(table, key.column)
-        ),
-        c => format!("'s:' || {}", column(table, c)),
+/// The cursor of the row whose sort key is `key` and id is `id` (SQL expressions), as
+/// `Cursor::encode` writes it for the table's default order.
+fn cursor_of(table: Table, key: &str, id: &str) -> String {
+    let sort = table.sort_key();
+    let tag = match sort.column {
+        "close_date" => format!("'d:' || CAST({key} AS text)"),
+        _ => format!("'s:' || {key}"),
     };
     base64url(&format!(
-        "'k1|{}|{}|a|u:' || CAST({} AS text) || '|' || {tag}",
-        key.list,
-        key.column,
-        column(table, "id")
+        "convert_to('k1|{}|{}|a|u:' || CAST({id} AS text) || '|' || {tag}, 'UTF8')",
+        sort.list, sort.column,
     ))
+}
+
+/// The current row's cursor.
+fn cursor(table: Table) -> String {
+    cursor_of(
+        table,
+        &column(table, table.sort_key().column),
+        &column(table, "id"),
+    )
+}
+
+/// The cursor of the first (`last` false) or last row of the page: its key and id are
+/// picked by the aggregate, then encoded once.
+fn edge_cursor(table: Table, within: &str, last: bool) -> String {
+    let dir = if last { " DESC" } else { "" };
+    let pick = |c: &str| {
+        format!(
+            "(array_agg({} ORDER BY \"__rn\"{dir}) {within})[1]",
+            column(table, c)
+        )
+    };
+    cursor_of(table, &pick(table.sort_key().column), &pick("id"))
 }
 
 fn object(actor: &Actor, table: Table, obj: &Obj) -> Expr {
@@ -369,14 +394,8 @@ fn connection(actor: &Actor, conn: &Conn, parent: Option<Table>) -> Expr {
                                 "false"
                             }
                             .to_owned(),
-                            PageInfoField::StartCursor => format!(
-                                "(array_agg({} ORDER BY \"__rn\") {within})[1]",
-                                cursor(table)
-                            ),
-                            PageInfoField::EndCursor => format!(
-                                "(array_agg({} ORDER BY \"__rn\" DESC) {within})[1]",
-                                cursor(table)
-                            ),
+                            PageInfoField::StartCursor => edge_cursor(table, &within, false),
+                            PageInfoField::EndCursor => edge_cursor(table, &within, true),
                         };
                         format!("'{k}', {v}")
                     })
