@@ -297,6 +297,21 @@ fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, 
         size = size.checked_add(1)?;
         out.push((key, planned));
     }
+    // One row selection per connection: each row is one record in the statement.
+    let rows_selected = out
+        .iter()
+        .map(|(_, f)| match f {
+            ConnField::Edges(edge) => edge
+                .iter()
+                .filter(|(_, e)| matches!(e, EdgeField::Node(_)))
+                .count(),
+            ConnField::Nodes(_) => 1,
+            ConnField::PageInfo(_) => 0,
+        })
+        .sum::<usize>();
+    if rows_selected > 1 {
+        return None;
+    }
     Some((
         Conn {
             table,
@@ -378,8 +393,7 @@ async fn answer(ctx: &ExtensionContext<'_>) -> Option<ConstValue> {
     let Planned(plan) = ctx.data_opt::<Planned>()?;
     let state = ctx.data_opt::<AppState>()?;
     let actor = ctx.data_opt::<RequestData>()?.caller.actor().ok()?;
-    let json = compiled_read::run(&state.db, actor, plan).await.ok()??;
-    serde_json::from_str(&json).ok()
+    compiled_read::run(&state.db, actor, plan).await.ok()?
 }
 
 #[cfg(test)]
