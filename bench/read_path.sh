@@ -21,6 +21,7 @@
 #   N=1000000 DURATION=10s bench/read_path.sh
 #   BIN=/tmp/salesgraph-baseline bench/read_path.sh   # measure a binary built elsewhere
 #   FLOOR_BIN=target/debug/examples/floor ...          # a floor built elsewhere
+#   SALESGRAPH_COMPILED_READS=true bench/read_path.sh  # the one-statement read path
 #
 # Needs wrk, curl, pgbench and PostgreSQL 15's server binaries (apt-get install wrk).
 set -euo pipefail

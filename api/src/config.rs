@@ -331,7 +331,7 @@ impl Config {
             graphiql: flag(src, "SALESGRAPH_GRAPHIQL", dev)?,
             introspection: flag(src, "SALESGRAPH_INTROSPECTION", dev)?,
             seed_demo: flag(src, "SALESGRAPH_SEED_DEMO", dev)?,
-            compiled_reads: flag(src, "SALESGRAPH_COMPILED_READS", false)?,
+            compiled_reads: flag(src, "SALESGRAPH_COMPILED_READS", true)?,
             limits,
             handoffs: HandoffSettings::from_source(src)?,
             live: LiveSettings::from_source(src)?,

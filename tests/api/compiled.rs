@@ -3,8 +3,8 @@
 //! on PostgreSQL) and with `@include(if: true)` on its root field, which the planner
 //! leaves to the resolvers without changing the answer. On SQLite both take the
 //! resolvers' path, so there the tests check the resolvers against themselves and the
-//! statement counts of that path. The path is off by default (`SALESGRAPH_COMPILED_READS`):
-//! these tests turn it on, and one checks that without it nothing is planned.
+//! statement counts of that path. `SALESGRAPH_COMPILED_READS` turns the path off; one
+//! test checks that then nothing is planned.
 
 use entity::{accounts, users};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -115,7 +115,7 @@ async fn planned_pages_walk_like_the_resolvers_pages() {
     let app = TestApp::spawn_with(compiled_on).await;
     data(&app).await;
     let query = "query($n: Int, $c: String) { opportunities(first: $n, after: $c) { \
-        edges { cursor node { id name closeDate } } \
+        edges { cursor node { id name closeDate owner { name } } } \
         pageInfo { hasNextPage hasPreviousPage endCursor } } }";
     let nested = "query($c: String) { accounts(first: 3, after: $c) { \
         edges { node { name opportunities(first: 1) { edges { node { id } } pageInfo { hasNextPage } } } } \
@@ -152,8 +152,11 @@ async fn a_planned_read_is_one_statement_after_the_session() {
         let expected = if postgres() { 2 } else { 3 };
         assert_eq!(statements, expected, "{who}");
     }
-    // Off (the default), the resolvers answer on both databases.
-    let off = TestApp::spawn().await;
+    // Off, the resolvers answer on both databases.
+    let off = TestApp::spawn_with(|s| {
+        s.insert("SALESGRAPH_COMPILED_READS".into(), "false".into());
+    })
+    .await;
     let before = off.statements();
     let body = off.gql_as("director", NESTED, json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");

@@ -87,6 +87,17 @@ pub struct Plan {
     pub roots: Vec<(String, Conn)>,
 }
 
+impl Plan {
+    /// Whether some row reads an object or a list of its own (what the one statement
+    /// saves the resolvers' loaders).
+    pub fn nests(&self) -> bool {
+        fn obj(o: &Obj) -> bool {
+            o.fields.iter().any(|(_, f)| !matches!(f, Field::Scalar(_)))
+        }
+        self.roots.iter().any(|(_, c)| c.node().is_some_and(obj))
+    }
+}
+
 /// One page of a list (a Relay connection), paged forward in the default order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conn {
