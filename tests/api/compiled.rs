@@ -221,20 +221,19 @@ async fn what_the_planner_cannot_read_gets_the_resolvers_answer_and_errors() {
         body.get("data").is_none() || body["data"].is_null(),
         "{body}"
     );
-    // A partner is never planned: the partner schema answers, with its own errors.
-    let body = app
-        .gql_as(
-            "partner",
-            "{ accounts(first: 2) { edges { node { id name } } } }",
-            json!({}),
-        )
-        .await;
-    let resolved = app
-        .gql_as(
-            "partner",
-            "{ accounts(first: 2) @include(if: true) { edges { node { id name } } } }",
-            json!({}),
-        )
-        .await;
+    // A partner is never planned: the partner schema answers. A plannable document that
+    // names an internal field fails its validation (planned, it would run on the
+    // internal schema and answer), and an allowed one answers as the resolvers do.
+    let internal = "{ opportunities(first: 5) { nodes { id probability account { name } } } }";
+    let body = app.gql_as("partner", internal, json!({})).await;
+    assert!(crate::helpers::unknown_name(&body), "{body}");
+    let query = "{ opportunities(first: 5) { nodes { id name account { name } } } }";
+    let body = app.gql_as("partner", query, json!({})).await;
+    let resolved = app.gql_as("partner", &unplanned(query), json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(
+        body["data"]["opportunities"]["nodes"][0]["account"]["name"].is_string(),
+        "{body}"
+    );
     assert_eq!(body, resolved);
 }

@@ -5,8 +5,8 @@
 //! answers the same (`tests/api/compiled.rs`).
 //!
 //! PostgreSQL does what it is fast at: each level's rows come from the same keyset page
-//! the resolvers read (`page::ordered`, `page::beyond`, one row more than asked for to
-//! know whether another page follows) as plain records aggregated with `json_agg`, the
+//! the resolvers read (`page::ordered`, `page::beyond`, one row more than asked for when
+//! `hasNextPage` is selected) as plain records aggregated with `json_agg`, the
 //! stored values raw. The server does the rest while it walks the plan (`shape`):
 //! Relay's edges and page info, global ids, cursors and money, as the resolvers encode
 //! them. (Building all of it in SQL, measured, cost PostgreSQL twice the rows' own
@@ -272,7 +272,7 @@ fn value(actor: &Actor, table: Table, field: &Field) -> Expr {
 }
 
 /// The page of `conn`'s table as plain records: scope, the parent row when nested, the
-/// cursor, the order and one row beyond the page.
+/// cursor, the order, and one row beyond the page when `hasNextPage` is selected.
 fn page(actor: &Actor, conn: &Conn, parent: Option<Table>) -> SelectStatement {
     let mut cond = conn.table.scope(actor);
     match (conn.table, parent) {
