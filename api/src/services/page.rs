@@ -17,6 +17,7 @@ pub use super::cursor::{Cursor, SortKey};
 use super::{
     narrow::{Decode, narrow},
     prefetch::{JoinUser, KnownUsers, join_user, rows_with_users},
+    sql,
 };
 use crate::error::AppError;
 
@@ -349,10 +350,13 @@ where
     );
     let decode_row = |row: &QueryResult| rows.decode(row);
     let (mut items, users) = match join {
-        None if rows.is_whole() => (q.all(db).await?, Vec::new()),
+        None if rows.is_whole() => {
+            let stmt = sql::select(db.get_database_backend(), q.as_query());
+            (E::find().from_raw_sql(stmt).all(db).await?, Vec::new())
+        }
         None => {
             let rows = db
-                .query_all_raw(db.get_database_backend().build(&q.into_query()))
+                .query_all_raw(sql::select(db.get_database_backend(), &q.into_query()))
                 .await?;
             let items = rows.iter().map(decode_row).collect::<Result<_, _>>()?;
             (items, Vec::new())

@@ -59,7 +59,7 @@ where
     C: ConnectionTrait,
 {
     let rows = db
-        .query_all_raw(db.get_database_backend().build(stmt))
+        .query_all_raw(super::sql::select(db.get_database_backend(), stmt))
         .await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut known: HashMap<Uuid, Option<users::Model>> = HashMap::new();
