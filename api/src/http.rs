@@ -10,7 +10,7 @@ use actix_web::{
     web,
 };
 use async_graphql::{
-    BatchRequest, BatchResponse, Request, Response, ServerError,
+    BatchRequest, Request, Response, ServerError,
     parser::types::{ExecutableDocument, OperationType},
 };
 use futures_util::StreamExt;
@@ -388,7 +388,7 @@ async fn execute(
         Err(e) => {
             let err: async_graphql::Error = e.into();
             let body = Response::from_errors(vec![err.into_server_error(Default::default())]);
-            return shape(BatchResponse::Single(body), true, media, state);
+            return shape(vec![(body, None)], true, media, state);
         }
     };
 
@@ -429,17 +429,21 @@ async fn execute(
             let budget = data.budget.clone();
             let r: Request = r.data(data);
             let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
-            let mut response = match planned {
+            // A planned read's `data` comes as JSON text, next to a response without it.
+            let (mut response, mut written) = match planned {
                 Some(plan) => {
-                    panic_guard::guarded(schema.execute_planned(r.data(compiled::Planned(plan))))
-                        .await
+                    let (planned, answer) = compiled::Planned::new(plan);
+                    let response =
+                        panic_guard::guarded(schema.execute_planned(r.data(planned))).await;
+                    (response, answer.take())
                 }
-                None => execute_guarded(schema, audience, r).await,
+                None => (execute_guarded(schema, audience, r).await, None),
             };
             if budget.spent() {
                 // One error for the whole request, not one per list, and no partial data.
                 let err: async_graphql::Error = budget.error().into();
                 response = Response::from_errors(vec![err.into_server_error(Default::default())]);
+                written = None;
             }
             if !response.errors.is_empty()
                 && let (Some(types), Ok(doc)) = (
@@ -449,11 +453,11 @@ async fn execute(
             {
                 nulls::propagate(types, &doc, operation_name.as_deref(), &mut response);
             }
-            responses.push(response);
+            responses.push((response, written));
         }
         responses
     };
-    let mut responses = match tokio::time::timeout(deadline, run).await {
+    let responses = match tokio::time::timeout(deadline, run).await {
         Ok(responses) => responses,
         Err(_) => {
             let err: async_graphql::Error = AppError::TooExpensive(format!(
@@ -462,15 +466,10 @@ async fn execute(
             ))
             .into();
             let body = Response::from_errors(vec![err.into_server_error(Default::default())]);
-            return shape(BatchResponse::Single(body), true, media, state);
+            return shape(vec![(body, None)], true, media, state);
         }
     };
-    let batch = if single {
-        BatchResponse::Single(responses.remove(0))
-    } else {
-        BatchResponse::Batch(responses)
-    };
-    shape(batch, single, media, state)
+    shape(responses, single, media, state)
 }
 
 /// Runs one request; a panic inside a resolver is caught and answered as an internal
@@ -487,9 +486,27 @@ async fn execute_guarded(
 /// the GraphQL-over-HTTP specification says: a request that failed before execution
 /// (parse, validation, variables) has no `data` key, and its status is 400 with
 /// `application/graphql-response+json` but 200 with `application/json`.
-fn shape(batch: BatchResponse, single: bool, media: &str, state: &AppState) -> HttpResponse {
+/// The HTTP response for the requests' answers (one, unless the client sent a batch).
+/// An answer may come with its `data` already written as JSON (a planned read).
+fn shape(
+    answers: Vec<(Response, Option<String>)>,
+    single: bool,
+    media: &str,
+    state: &AppState,
+) -> HttpResponse {
     let mut request_error = false;
-    let mut fix = |mut resp: Response| {
+    let mut fix = |(mut resp, written): (Response, Option<String>)| {
+        if let Some(data) = written
+            && resp.errors.is_empty()
+            && resp.extensions.is_empty()
+        {
+            // What serializing a response with this `data` and nothing else writes.
+            let mut out = Vec::with_capacity(data.len() + 10);
+            out.extend_from_slice(b"{\"data\":");
+            out.extend_from_slice(data.as_bytes());
+            out.push(b'}');
+            return out;
+        }
         let before_execution = resp.data == async_graphql::Value::Null
             && !resp.errors.is_empty()
             && resp.errors.iter().all(|e| code_of(e).is_none());
@@ -520,19 +537,18 @@ fn shape(batch: BatchResponse, single: bool, media: &str, state: &AppState) -> H
         }
         serde_json::to_vec(&json).unwrap_or_default()
     };
-    let body = match batch {
-        BatchResponse::Single(r) => fix(r),
-        BatchResponse::Batch(rs) => {
-            let mut out = b"[".to_vec();
-            for (i, r) in rs.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend(fix(r));
+    let body = if single {
+        answers.into_iter().next().map(&mut fix).unwrap_or_default()
+    } else {
+        let mut out = b"[".to_vec();
+        for (i, r) in answers.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
-            out.push(b']');
-            out
+            out.extend(fix(r));
         }
+        out.push(b']');
+        out
     };
     let status = if request_error && single && media == GRAPHQL_RESPONSE {
         StatusCode::BAD_REQUEST

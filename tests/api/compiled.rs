@@ -53,6 +53,12 @@ async fn both(app: &TestApp, who: &str, query: &str, vars: Value) -> (Value, u64
         "{who}: {query}\n{planned:#}"
     );
     assert_eq!(planned, resolved, "{who}: {query}");
+    // Every query these tests compare is planned on PostgreSQL: the session check and
+    // the one statement. (A planned read that failed would have fallen back to the
+    // resolvers, with the same answer and more statements.)
+    if postgres() {
+        assert_eq!(statements, 2, "planned: {who}: {query}");
+    }
     (planned, statements)
 }
 
@@ -104,6 +110,15 @@ async fn planned_reads_answer_what_the_resolvers_answer() {
             "{ a: accounts(first: 2) { e: edges { n: node { i: id o: owner { n: name } } } } \
              b: opportunities { nodes { id } p: pageInfo { hasNextPage } } \
              c: accounts(first: 0) { edges { cursor } pageInfo { hasNextPage startCursor } } }",
+            json!({}),
+        )
+        .await;
+        // A nested list read only for its page info: its rows carry no columns at all.
+        both(
+            &app,
+            who,
+            "{ accounts(first: 3) { nodes { name opportunities(first: 1) { \
+             pageInfo { hasNextPage hasPreviousPage } } } } }",
             json!({}),
         )
         .await;

@@ -12,7 +12,7 @@
 //! so no other request pays for an extension (any extension sends every field down
 //! async-graphql's slower path).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::{
     Name, Positioned, Response, Value as ConstValue, Variables,
@@ -362,8 +362,37 @@ fn object(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Obj, usize
     Some((Obj { fields: out }, size))
 }
 
-/// A planned request's plan, attached to it by the HTTP layer.
-pub struct Planned(pub Plan);
+/// A planned request's plan, attached to it by the HTTP layer, and where the extension
+/// leaves the answer's `data`, written as JSON, for the HTTP layer to send (the
+/// response the extension returns then has no `data` of its own).
+pub struct Planned {
+    plan: Plan,
+    written: Arc<Mutex<Option<String>>>,
+}
+
+impl Planned {
+    /// The request data for `plan`, and where its answer will be.
+    pub fn new(plan: Plan) -> (Self, Written) {
+        let written = Arc::new(Mutex::new(None));
+        (
+            Self {
+                plan,
+                written: written.clone(),
+            },
+            Written(written),
+        )
+    }
+}
+
+/// A planned request's `data` as JSON, once the extension has answered it.
+pub struct Written(Arc<Mutex<Option<String>>>);
+
+impl Written {
+    /// The answer's `data`; `None` when the resolvers answered instead.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut w| w.take())
+    }
+}
 
 /// The extension of the schema copy that serves planned requests.
 pub struct CompiledReads;
@@ -382,18 +411,21 @@ impl Extension for CompiledReads {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        match answer(ctx).await {
-            Some(data) => Response::new(data),
-            // Not the caller's to read, or the statement failed: the resolvers answer
-            // (with the error, or from a database that is back).
-            _ => next.run(ctx, operation_name).await,
+        if let Some(planned) = ctx.data_opt::<Planned>()
+            && let Some(data) = answer(ctx, &planned.plan).await
+            && let Ok(mut written) = planned.written.lock()
+        {
+            *written = Some(data);
+            return Response::new(ConstValue::Null);
         }
+        // Not the caller's to read, or the statement failed: the resolvers answer (with
+        // the error, or from a database that is back).
+        next.run(ctx, operation_name).await
     }
 }
 
-/// The planned request's `data`, or `None` when the resolvers must answer it.
-async fn answer(ctx: &ExtensionContext<'_>) -> Option<ConstValue> {
-    let Planned(plan) = ctx.data_opt::<Planned>()?;
+/// The planned request's `data` as JSON, or `None` when the resolvers must answer it.
+async fn answer(ctx: &ExtensionContext<'_>, plan: &Plan) -> Option<String> {
     let state = ctx.data_opt::<AppState>()?;
     let actor = ctx.data_opt::<RequestData>()?.caller.actor().ok()?;
     match compiled_read::run(&state.db, actor, plan).await {

@@ -34,8 +34,6 @@ use crate::{
     error::{AppError, AppResult},
 };
 
-type GqlValue = async_graphql::Value;
-
 /// The tables a planned read reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
@@ -203,14 +201,14 @@ pub enum Scalar {
 /// arguments to a function); the planner leaves larger objects to the resolvers.
 pub const MAX_KEYS: usize = 50;
 
-/// Runs the plan: the response's `data`, or `None` when the actor may not read one of
-/// its root lists (the resolvers then answer with the proper error).
+/// Runs the plan: the response's `data` as JSON text, or `None` when the actor may not
+/// read one of its root lists (the resolvers then answer with the proper error).
 #[tracing::instrument(skip_all, fields(actor = %actor.user_id))]
 pub async fn run<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     plan: &Plan,
-) -> AppResult<Option<GqlValue>> {
+) -> AppResult<Option<String>> {
     let Some(stmt) = statement(actor, plan) else {
         return Ok(None);
     };
@@ -221,10 +219,9 @@ pub async fn run<C: ConnectionTrait>(
         return Ok(None);
     };
     let text: String = row.try_get_by_index(0)?;
-    let raw: GqlValue = serde_json::from_str(&text).map_err(AppError::internal)?;
-    shape::data(plan, raw)
-        .map(Some)
-        .ok_or_else(|| AppError::internal("a planned read's rows did not match its plan"))
+    render::data(plan, &text).map(Some).map_err(|e| {
+        AppError::internal(format!("a planned read's rows did not match its plan: {e}"))
+    })
 }
 
 /// The one statement of `plan`, or `None` when a root list is not the actor's to read.
@@ -397,135 +394,338 @@ fn connection(actor: &Actor, conn: &Conn, parent: Option<Table>) -> Expr {
     )
 }
 
-/// From the statement's rows to the schema's answer: connections with their edges,
-/// cursors and page info, global ids and money encoded as the resolvers encode them.
-mod shape {
-    use async_graphql::{Name, Value, indexmap::IndexMap};
+/// From the statement's rows to the response's `data`, as JSON text: connections with
+/// their edges, cursors and page info, global ids and money encoded as the resolvers
+/// encode them. It reads the statement's JSON once, walking the plan alongside, and
+/// writes the answer as it goes: the stored values the answer shows unchanged (names,
+/// enums, numbers, dates) are copied as the JSON text PostgreSQL wrote, so no value
+/// tree is built, neither of the rows nor of the answer (the resolvers' path builds
+/// one and async-graphql serializes it).
+mod render {
+    use std::fmt;
+
     use chrono::NaiveDate;
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
+    use serde_json::value::RawValue;
     use uuid::Uuid;
 
     use super::{Conn, ConnField, EdgeField, Field, Obj, PageInfoField, Plan, Scalar, Table};
     use crate::{
         domain::{GlobalId, money},
-        services::page::{Cursor, SortKey},
+        services::page::Cursor,
     };
 
-    pub(super) fn data(plan: &Plan, raw: Value) -> Option<Value> {
-        let Value::Object(mut lists) = raw else {
-            return None;
-        };
-        let mut out = IndexMap::with_capacity(plan.roots.len());
-        for (key, conn) in &plan.roots {
-            let rows = lists.swap_remove(key.as_str())?;
-            out.insert(Name::new(key), connection(conn, rows)?);
+    pub(super) fn data(plan: &Plan, text: &str) -> Result<String, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut out = String::with_capacity(text.len() + text.len() / 2);
+        Root {
+            plan,
+            out: &mut out,
         }
-        Some(Value::Object(out))
+        .deserialize(&mut de)?;
+        de.end()?;
+        Ok(out)
     }
 
-    fn connection(conn: &Conn, rows: Value) -> Option<Value> {
-        let Value::List(mut rows) = rows else {
-            return None;
-        };
-        let first = usize::try_from(conn.first).ok()?;
+    /// The next key of a record, which must be `expected`: PostgreSQL writes a record's
+    /// keys in the order of its SELECT list, which is the plan's order.
+    fn key<'de, A: MapAccess<'de>>(map: &mut A, expected: &str) -> Result<(), A::Error> {
+        match map.next_key::<&str>()? {
+            Some(k) if k == expected => Ok(()),
+            found => Err(de::Error::custom(format_args!(
+                "expected the key {expected}, found {found:?}"
+            ))),
+        }
+    }
+
+    /// `"key":` (keys are GraphQL names and aliases: nothing to escape).
+    fn push_key(out: &mut String, first: bool, k: &str) {
+        if !first {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(k);
+        out.push_str("\":");
+    }
+
+    /// A string that needs no escaping (base64url, decimals).
+    fn push_plain_str(out: &mut String, s: &str) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    }
+
+    /// The statement's one object: each root list under its response key.
+    struct Root<'p, 'o> {
+        plan: &'p Plan,
+        out: &'o mut String,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Root<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the planned lists")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            self.out.push('{');
+            for (i, (k, conn)) in self.plan.roots.iter().enumerate() {
+                key(&mut map, k)?;
+                let rows = map.next_value_seed(Rows { conn })?;
+                push_key(self.out, i == 0, k);
+                connection(self.out, conn, rows).map_err(de::Error::custom)?;
+            }
+            self.out.push('}');
+            no_more(map)
+        }
+    }
+
+    fn no_more<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+        match map.next_key::<IgnoredAny>()? {
+            None => Ok(()),
+            Some(_) => Err(de::Error::custom("a key the plan does not have")),
+        }
+    }
+
+    /// A row as written into the answer, and what its cursor is made of (when a cursor
+    /// is selected).
+    struct Row {
+        node: String,
+        cursor: Option<(Option<String>, Uuid)>,
+    }
+
+    /// A page's rows (a JSON array of records).
+    struct Rows<'p> {
+        conn: &'p Conn,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Rows<'_> {
+        type Value = Vec<Row>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Row>, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Rows<'_> {
+        type Value = Vec<Row>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a page of rows")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Row>, A::Error> {
+            let seed = Record {
+                table: self.conn.table,
+                obj: self.conn.node(),
+                cursor: self.conn.wants_cursors(),
+            };
+            let mut rows = Vec::with_capacity(usize::try_from(self.conn.first).unwrap_or(0) + 1);
+            while let Some(row) = seq.next_element_seed(seed)? {
+                rows.push(row);
+            }
+            Ok(rows)
+        }
+    }
+
+    /// One record: the selected fields of `obj` in order, then (for a list's row whose
+    /// cursors are selected) its sort key `__k` and id `__i`.
+    #[derive(Clone, Copy)]
+    struct Record<'p> {
+        table: Table,
+        obj: Option<&'p Obj>,
+        cursor: bool,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Record<'_> {
+        type Value = Row;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Row, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Record<'_> {
+        type Value = Row;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a row")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+            let mut node = String::with_capacity(160);
+            node.push('{');
+            let fields = self.obj.map_or(&[][..], |o| &o.fields[..]);
+            for (i, (k, f)) in fields.iter().enumerate() {
+                key(&mut map, k)?;
+                push_key(&mut node, i == 0, k);
+                match f {
+                    Field::Scalar(Scalar::Column(_) | Scalar::Date(_)) => {
+                        node.push_str(map.next_value::<&RawValue>()?.get());
+                    }
+                    Field::Scalar(Scalar::GlobalId) => {
+                        let id = Uuid::parse_str(map.next_value::<&str>()?)
+                            .map_err(de::Error::custom)?;
+                        push_plain_str(&mut node, &GlobalId::encode(self.table.type_name(), id));
+                    }
+                    Field::Scalar(Scalar::Money(_)) => match map.next_value::<Option<i64>>()? {
+                        Some(cents) => {
+                            push_plain_str(&mut node, &money::to_decimal(cents).to_string())
+                        }
+                        None => node.push_str("null"),
+                    },
+                    Field::ToOne { table, obj, .. } => {
+                        let seed = Record {
+                            table: *table,
+                            obj: Some(obj),
+                            cursor: false,
+                        };
+                        match map.next_value_seed(Nullable(seed))? {
+                            Some(row) => node.push_str(&row.node),
+                            None => node.push_str("null"),
+                        }
+                    }
+                    Field::Children(conn) => {
+                        let rows = map.next_value_seed(Rows { conn })?;
+                        connection(&mut node, conn, rows).map_err(de::Error::custom)?;
+                    }
+                }
+            }
+            node.push('}');
+            let cursor = if self.cursor {
+                key(&mut map, "__k")?;
+                let k = map.next_value::<Option<String>>()?;
+                key(&mut map, "__i")?;
+                let id = Uuid::parse_str(map.next_value::<&str>()?).map_err(de::Error::custom)?;
+                Some((k, id))
+            } else {
+                None
+            };
+            no_more(map)?;
+            Ok(Row { node, cursor })
+        }
+    }
+
+    /// `null`, or what `seed` reads.
+    struct Nullable<S>(S);
+
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Nullable<S> {
+        type Value = Option<S::Value>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_option(self)
+        }
+    }
+
+    impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Nullable<S> {
+        type Value = Option<S::Value>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("null or a row")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            self.0.deserialize(d).map(Some)
+        }
+    }
+
+    /// Writes the connection the schema serves from a page's rows (one more than the
+    /// page when `hasNextPage` is selected).
+    fn connection(out: &mut String, conn: &Conn, mut rows: Vec<Row>) -> Result<(), String> {
+        let first = usize::try_from(conn.first).map_err(|e| e.to_string())?;
         let has_next = rows.len() > first;
         rows.truncate(first);
-        // The rows carry their sort keys and ids only when some cursor is selected.
-        let cursors: Vec<Value> = if conn.wants_cursors() {
-            let key = conn.table.sort_key();
+        let cursors: Vec<String> = if conn.wants_cursors() {
             rows.iter()
-                .map(|row| cursor(&key, row).map(Value::String))
-                .collect::<Option<_>>()?
+                .map(|r| cursor(conn.table, r))
+                .collect::<Result<_, _>>()?
         } else {
             Vec::new()
         };
-        let start = cursors.first().cloned().unwrap_or(Value::Null);
-        let end = cursors.last().cloned().unwrap_or(Value::Null);
-        let mut nodes: Vec<Value> = match conn.node() {
-            Some(obj) => rows
-                .into_iter()
-                .map(|r| object(conn.table, obj, r))
-                .collect::<Option<_>>()?,
-            None => vec![Value::Null; rows.len()],
+        let cursor_or_null = |c: Option<&String>| match c {
+            Some(c) => format!("\"{c}\""),
+            None => "null".to_owned(),
         };
-        let mut out = IndexMap::with_capacity(conn.fields.len());
-        for (k, f) in &conn.fields {
-            let v = match f {
-                ConnField::Edges(edge) => Value::List(
-                    (0..nodes.len())
-                        .map(|i| {
-                            let mut e = IndexMap::with_capacity(edge.len());
-                            for (ek, ef) in edge {
-                                let v = match ef {
-                                    EdgeField::Cursor => cursors[i].clone(),
-                                    EdgeField::Node(_) => std::mem::take(&mut nodes[i]),
-                                };
-                                e.insert(Name::new(ek), v);
+        out.push('{');
+        for (i, (k, f)) in conn.fields.iter().enumerate() {
+            push_key(out, i == 0, k);
+            match f {
+                ConnField::Edges(edge) => {
+                    out.push('[');
+                    for (j, row) in rows.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        out.push('{');
+                        for (m, (ek, ef)) in edge.iter().enumerate() {
+                            push_key(out, m == 0, ek);
+                            match ef {
+                                EdgeField::Cursor => {
+                                    push_plain_str(out, cursors.get(j).ok_or("no cursor")?)
+                                }
+                                EdgeField::Node(_) => out.push_str(&row.node),
                             }
-                            Value::Object(e)
-                        })
-                        .collect(),
-                ),
-                ConnField::Nodes(_) => Value::List(std::mem::take(&mut nodes)),
-                ConnField::PageInfo(info) => {
-                    let mut p = IndexMap::with_capacity(info.len());
-                    for (pk, pf) in info {
-                        let v = match pf {
-                            PageInfoField::HasNextPage => Value::Boolean(has_next),
-                            PageInfoField::HasPreviousPage => Value::Boolean(conn.after.is_some()),
-                            PageInfoField::StartCursor => start.clone(),
-                            PageInfoField::EndCursor => end.clone(),
-                        };
-                        p.insert(Name::new(pk), v);
+                        }
+                        out.push('}');
                     }
-                    Value::Object(p)
+                    out.push(']');
                 }
-            };
-            out.insert(Name::new(k), v);
-        }
-        Some(Value::Object(out))
-    }
-
-    /// The cursor the resolvers give a row with this sort key (`__k`) and id (`__i`).
-    fn cursor(key: &SortKey, row: &Value) -> Option<String> {
-        let Value::Object(m) = row else {
-            return None;
-        };
-        let Value::String(id) = m.get("__i")? else {
-            return None;
-        };
-        let id = sea_orm::Value::Uuid(Some(Uuid::parse_str(id).ok()?));
-        let value = match (key.column, m.get("__k")?) {
-            ("close_date", Value::String(d)) => {
-                sea_orm::Value::ChronoDate(Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?))
+                ConnField::Nodes(_) => {
+                    out.push('[');
+                    for (j, row) in rows.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        out.push_str(&row.node);
+                    }
+                    out.push(']');
+                }
+                ConnField::PageInfo(info) => {
+                    out.push('{');
+                    for (m, (pk, pf)) in info.iter().enumerate() {
+                        push_key(out, m == 0, pk);
+                        match pf {
+                            PageInfoField::HasNextPage => out.push_str(bool_text(has_next)),
+                            PageInfoField::HasPreviousPage => {
+                                out.push_str(bool_text(conn.after.is_some()))
+                            }
+                            PageInfoField::StartCursor => {
+                                out.push_str(&cursor_or_null(cursors.first()))
+                            }
+                            PageInfoField::EndCursor => {
+                                out.push_str(&cursor_or_null(cursors.last()))
+                            }
+                        }
+                    }
+                    out.push('}');
+                }
             }
-            (_, Value::String(s)) => sea_orm::Value::String(Some(s.clone())),
-            _ => return None,
-        };
-        Some(Cursor::of_row(key, value, id).encode())
+        }
+        out.push('}');
+        Ok(())
     }
 
-    fn object(table: Table, obj: &Obj, row: Value) -> Option<Value> {
-        let Value::Object(mut m) = row else {
-            return None;
+    fn bool_text(b: bool) -> &'static str {
+        if b { "true" } else { "false" }
+    }
+
+    /// The cursor the resolvers give this row (its sort key and id, in the list's
+    /// default order).
+    fn cursor(table: Table, row: &Row) -> Result<String, String> {
+        let (k, id) = row.cursor.as_ref().ok_or("a row without its cursor")?;
+        let key = table.sort_key();
+        let value = match (key.column, k) {
+            ("close_date", Some(d)) => sea_orm::Value::ChronoDate(Some(
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| e.to_string())?,
+            )),
+            ("close_date", None) => sea_orm::Value::ChronoDate(None),
+            (_, k) => sea_orm::Value::String(k.clone()),
         };
-        let mut out = IndexMap::with_capacity(obj.fields.len());
-        for (k, f) in &obj.fields {
-            let v = m.swap_remove(k.as_str())?;
-            let v = match (f, v) {
-                (Field::Scalar(Scalar::GlobalId), Value::String(id)) => Value::String(
-                    GlobalId::encode(table.type_name(), Uuid::parse_str(&id).ok()?),
-                ),
-                (Field::Scalar(Scalar::Money(_)), Value::Number(n)) => {
-                    Value::String(money::to_decimal(n.as_i64()?).to_string())
-                }
-                (Field::Scalar(Scalar::GlobalId | Scalar::Money(_)), _) => return None,
-                (Field::Scalar(_), v) => v,
-                (Field::ToOne { .. }, Value::Null) => Value::Null,
-                (Field::ToOne { table, obj, .. }, v) => object(*table, obj, v)?,
-                (Field::Children(conn), v) => connection(conn, v)?,
-            };
-            out.insert(Name::new(k), v);
-        }
-        Some(Value::Object(out))
+        Ok(Cursor::of_row(&key, value, sea_orm::Value::Uuid(Some(*id))).encode())
     }
 }
