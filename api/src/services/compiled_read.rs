@@ -7,10 +7,12 @@
 //! PostgreSQL does what it is fast at: each level's rows come from the same keyset page
 //! the resolvers read (`page::ordered`, `page::beyond`, one row more than asked for when
 //! `hasNextPage` is selected) as plain records aggregated with `json_agg`, the
-//! stored values raw. The server does the rest while it walks the plan (`shape`):
-//! Relay's edges and page info, global ids, cursors and money, as the resolvers encode
-//! them. (Building all of it in SQL, measured, cost PostgreSQL twice the rows' own
-//! work: `json_build_object` per object and base64 per id.) A level's table keeps its
+//! stored values raw. The server does the rest while it reads the statement's JSON
+//! (`render`): Relay's edges and page info, global ids, cursors and money, as the
+//! resolvers encode them, written straight into the answer's JSON. (Building all of it
+//! in SQL, measured, cost PostgreSQL twice the rows' own work: `json_build_object` per
+//! object and base64 per id.) The statement's LIMITs are written into its text
+//! (`sql::select`), so PostgreSQL keeps its plan. A level's table keeps its
 //! own name as its alias, so the scope conditions the policy writes against that table
 //! apply unchanged, and a nested level refers to its parent row by the parent's table
 //! name, which always names the nearest enclosing level of that table.
@@ -227,7 +229,7 @@ pub async fn run<C: ConnectionTrait>(
 /// The one statement of `plan`, or `None` when a root list is not the actor's to read.
 /// It returns, per root list, its page's rows as a JSON array of plain records (the
 /// fields' stored values, nested lists and objects inline, and — when the list's cursors
-/// are selected — each row's sort key and id as `__k` and `__i`); `shape` turns those
+/// are selected — each row's sort key and id as `__k` and `__i`); `render` turns those
 /// into the connections the schema serves.
 pub fn statement(actor: &Actor, plan: &Plan) -> Option<SelectStatement> {
     let mut parts = Vec::with_capacity(plan.roots.len());
@@ -256,7 +258,7 @@ fn object_template(keys: &[&str]) -> String {
     format!("json_build_object({})", pairs.join(", "))
 }
 
-/// A field's stored value (ids, cents and dates raw: `shape` encodes them), the object
+/// A field's stored value (ids, cents and dates raw: `render` encodes them), the object
 /// it points to, or its nested list.
 fn value(actor: &Actor, table: Table, field: &Field) -> Expr {
     let column = |c: &str| Expr::col((Alias::new(table.name()), Alias::new(c)));
@@ -727,5 +729,85 @@ mod render {
             (_, k) => sea_orm::Value::String(k.clone()),
         };
         Ok(Cursor::of_row(&key, value, sea_orm::Value::Uuid(Some(*id))).encode())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::Variables;
+    use serde_json::{Value, json};
+    use uuid::Uuid;
+
+    use super::{Plan, Table, render};
+    use crate::{domain::GlobalId, services::page::Cursor};
+
+    fn plan_of(query: &str) -> Plan {
+        let doc = async_graphql::parser::parse_query(query).expect("a query");
+        crate::graphql::compiled::plan(&doc, None, &Variables::default(), 100_000)
+            .expect("plannable")
+    }
+
+    const QUERY: &str = "{ a: accounts(first: 1) { pageInfo { hasNextPage endCursor } \
+        edges { node { id name arr owner { name } csm { name } \
+        opportunities(first: 2) { nodes { amount closeDate } } } } } }";
+    const ID: &str = "54d0f6fa-c44e-4a3e-8879-02ff3fd23c0a";
+
+    /// The records the statement returns for `QUERY`: the page's row and the look-ahead
+    /// row, keys in SELECT order.
+    fn records(first_keys: &str) -> String {
+        format!(
+            r#"{{"a": [{{{first_keys}, "owner": {{"name": "Jon"}}, "csm": null,
+                "opportunities": [{{"amount": 12345, "closeDate": "2026-03-01"}}],
+                "__k": "Zo\u00eb \"Q\" \\ |", "__i": "{ID}"}},
+              {{"id": "{ID}", "name": "B", "arr": 1, "owner": null, "csm": null,
+                "opportunities": [], "__k": "B", "__i": "{ID}"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn writes_the_answer_from_the_records() {
+        let text = records(&format!(r#""id": "{ID}", "name": "Zo\u00eb \"Q\" \\ |", "arr": null"#));
+        let out = render::data(&plan_of(QUERY), &text).expect("rendered");
+        let out: Value = serde_json::from_str(&out).expect("JSON");
+        let uuid = Uuid::parse_str(ID).unwrap();
+        let name = "Zoë \"Q\" \\ |";
+        let cursor = Cursor::of_row(
+            &Table::Accounts.sort_key(),
+            sea_orm::Value::String(Some(name.into())),
+            sea_orm::Value::Uuid(Some(uuid)),
+        )
+        .encode();
+        assert_eq!(
+            out,
+            json!({ "a": {
+                "pageInfo": { "hasNextPage": true, "endCursor": cursor },
+                "edges": [{ "node": {
+                    "id": GlobalId::encode("Account", uuid),
+                    "name": name,
+                    "arr": null,
+                    "owner": { "name": "Jon" },
+                    "csm": null,
+                    "opportunities": { "nodes": [{ "amount": "123.45", "closeDate": "2026-03-01" }] },
+                } }],
+            } })
+        );
+    }
+
+    #[test]
+    fn refuses_records_that_do_not_match_the_plan() {
+        let plan = plan_of(QUERY);
+        for first_keys in [
+            // Out of order, missing, one too many, not an id.
+            format!(r#""name": "A", "id": "{ID}", "arr": 1"#),
+            format!(r#""id": "{ID}", "arr": 1"#),
+            format!(r#""id": "{ID}", "name": "A", "arr": 1, "extra": 1"#),
+            r#""id": "nope", "name": "A", "arr": 1"#.to_owned(),
+            format!(r#""id": "{ID}", "name": "A", "arr": "1""#),
+        ] {
+            let text = records(&first_keys);
+            assert!(render::data(&plan, &text).is_err(), "{first_keys}");
+        }
+        assert!(render::data(&plan, r#"{"a": []} trailing"#).is_err());
+        assert!(render::data(&plan, r#"{"b": []}"#).is_err());
     }
 }
