@@ -293,11 +293,12 @@ async fn bad_cursors_and_sizes_name_their_argument() {
     }
 }
 
-/// A page's LIMIT is written into its statement (`services::sql::select`), so
-/// PostgreSQL keeps the statement's plan: a prepared statement without parameters runs
-/// its one generic plan, where a bound LIMIT is planned again per execution (the
-/// generic plan cannot know how many rows the LIMIT keeps). Run on one connection,
-/// where `pg_prepared_statements` shows both; on SQLite, the text and the rows.
+/// A page without other values (the director's lists: no scope, no cursor) has its
+/// LIMIT written into its statement (`services::sql::select`), so PostgreSQL keeps the
+/// statement's plan: a prepared statement without parameters runs its one generic
+/// plan, where a bound LIMIT is planned again per execution (the generic plan cannot
+/// know how many rows the LIMIT keeps). Run on one connection, where
+/// `pg_prepared_statements` shows both; on SQLite, the text and the rows.
 #[tokio::test]
 async fn a_page_statement_keeps_its_plan() {
     use entity::opportunities;

@@ -766,7 +766,9 @@ mod tests {
 
     #[test]
     fn writes_the_answer_from_the_records() {
-        let text = records(&format!(r#""id": "{ID}", "name": "Zo\u00eb \"Q\" \\ |", "arr": null"#));
+        let text = records(&format!(
+            r#""id": "{ID}", "name": "Zo\u00eb \"Q\" \\ |", "arr": null"#
+        ));
         let out = render::data(&plan_of(QUERY), &text).expect("rendered");
         let out: Value = serde_json::from_str(&out).expect("JSON");
         let uuid = Uuid::parse_str(ID).unwrap();
