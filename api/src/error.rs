@@ -7,7 +7,7 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, RuntimeErr};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
     Unauthenticated(String),

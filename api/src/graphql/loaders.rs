@@ -460,14 +460,35 @@ where
     Ok(loader.load_one(id).await.map_err(shared)?.map(convert))
 }
 
-/// Loader errors arrive shared; clients still get exactly the one code.
+/// Loader errors arrive shared (one per batch, handed to each key's caller); each
+/// caller gets the error itself, with its code (a FORBIDDEN or NOT_FOUND shared by two
+/// keys once became an internal error).
 pub fn shared(err: Arc<AppError>) -> AppError {
-    match Arc::try_unwrap(err) {
-        Ok(e) => e,
-        Err(shared) => match shared.as_ref() {
-            AppError::Unauthenticated(m) => AppError::Unauthenticated(m.clone()),
-            AppError::Unavailable => AppError::Unavailable,
-            other => AppError::internal(other),
-        },
+    Arc::try_unwrap(err).unwrap_or_else(|shared| shared.as_ref().clone())
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use std::sync::Arc;
+
+    use super::shared;
+    use crate::error::AppError;
+
+    #[test]
+    fn a_shared_error_keeps_its_code() {
+        for err in [
+            AppError::Forbidden("not yours".into()),
+            AppError::NotFound { entity: "Account" },
+            AppError::bad_input("id", "is not a valid id"),
+            AppError::Conflict("taken".into()),
+        ] {
+            let expected = format!("{err:?}");
+            let one = Arc::new(err);
+            let other = one.clone();
+            let (a, b) = (shared(one), shared(other));
+            assert_eq!(format!("{a:?}"), expected);
+            assert_eq!(format!("{b:?}"), expected);
+            assert_ne!(a.code(), "INTERNAL_SERVER_ERROR", "{a:?}");
+        }
     }
 }
