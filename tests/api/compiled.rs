@@ -113,6 +113,17 @@ async fn planned_reads_answer_what_the_resolvers_answer() {
             json!({}),
         )
         .await;
+        // `__typename` everywhere, as Apollo Client adds it.
+        both(
+            &app,
+            who,
+            "{ accounts(first: 3) { __typename pageInfo { __typename hasNextPage endCursor } \
+             edges { __typename cursor node { __typename id name owner { __typename name } \
+             opportunities(first: 2) { __typename nodes { __typename id \
+             account { __typename name } } } } } } }",
+            json!({}),
+        )
+        .await;
         // A nested list read only for its page info: its rows carry no columns at all.
         both(
             &app,

@@ -196,7 +196,8 @@ impl Vars<'_> {
 }
 
 /// The fields of a selection set under their response keys: `None` if it holds a
-/// fragment, a directive, `__typename` or the same key twice.
+/// fragment, a directive, an introspection field other than `__typename`, or the same
+/// key twice.
 fn fields(set: &SelectionSet) -> Option<Vec<(String, &GqlField)>> {
     let mut out: Vec<(String, &GqlField)> = Vec::with_capacity(set.items.len());
     for item in &set.items {
@@ -206,7 +207,7 @@ fn fields(set: &SelectionSet) -> Option<Vec<(String, &GqlField)>> {
         let f = &f.node;
         let key = f.response_key().node.to_string();
         if !f.directives.is_empty()
-            || f.name.node.starts_with("__")
+            || (f.name.node.starts_with("__") && f.name.node != "__typename")
             || out.iter().any(|(k, _)| *k == key)
         {
             return None;
@@ -260,6 +261,7 @@ fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, 
                 for (k, e) in fields(&f.selection_set.node)? {
                     match e.name.node.as_str() {
                         "cursor" if leaf(e) => edge.push((k, EdgeField::Cursor)),
+                        "__typename" if leaf(e) => edge.push((k, EdgeField::Typename)),
                         "node" if e.arguments.is_empty() => {
                             let (obj, n) = object(table, e, vars)?;
                             per_row = per_row.checked_add(n)?;
@@ -290,6 +292,7 @@ fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, 
                             "hasPreviousPage" => PageInfoField::HasPreviousPage,
                             "startCursor" => PageInfoField::StartCursor,
                             "endCursor" => PageInfoField::EndCursor,
+                            "__typename" => PageInfoField::Typename,
                             _ => return None,
                         },
                     ));
@@ -297,6 +300,7 @@ fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, 
                 size = size.checked_add(info.len() + 1)?;
                 ConnField::PageInfo(info)
             }
+            "__typename" if leaf(f) => ConnField::Typename,
             _ => return None,
         };
         size = size.checked_add(1)?;
@@ -311,7 +315,7 @@ fn connection(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Conn, 
                 .filter(|(_, e)| matches!(e, EdgeField::Node(_)))
                 .count(),
             ConnField::Nodes(_) => 1,
-            ConnField::PageInfo(_) => 0,
+            ConnField::PageInfo(_) | ConnField::Typename => 0,
         })
         .sum::<usize>();
     if rows_selected > 1 {
@@ -338,6 +342,14 @@ fn object(table: Table, field: &GqlField, vars: &Vars<'_>) -> Option<(Obj, usize
     let mut out = Vec::new();
     let mut size = 0usize;
     for (key, f) in fields(&field.selection_set.node)? {
+        if f.name.node == "__typename" {
+            if !leaf(f) {
+                return None;
+            }
+            size = size.checked_add(1)?;
+            out.push((key, Field::Typename));
+            continue;
+        }
         let planned = match spec(table, &f.name.node)? {
             Spec::Scalar(s) if leaf(f) => {
                 size = size.checked_add(1)?;
@@ -465,13 +477,35 @@ mod tests {
     }
 
     #[test]
+    fn plans_typename_at_every_level_without_reading_it() {
+        let q = "{ accounts(first: 2) { __typename pageInfo { __typename hasNextPage } \
+                 edges { __typename node { __typename id owner { __typename } \
+                 opportunities(first: 1) { nodes { __typename } } } } } }";
+        let p = planned(q, serde_json::json!({})).expect("plannable");
+        let conn = &p.roots[0].1;
+        assert!(matches!(conn.fields[0].1, ConnField::Typename));
+        let node = conn.node().expect("a node");
+        assert!(matches!(node.fields[0].1, Field::Typename));
+        assert!(p.nests());
+        // `__typename` alone does not make a list nested.
+        assert!(
+            planned(
+                "{ accounts { nodes { __typename id } } }",
+                serde_json::json!({})
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
     fn leaves_everything_else_to_the_resolvers() {
         for q in [
             "{ accounts { totalCount } }",
             "{ accounts(last: 2) { nodes { id } } }",
             "{ accounts(orderBy: {field: ARR}) { nodes { id } } }",
             "{ accounts { nodes { id territory { name } } } }",
-            "{ accounts { nodes { __typename } } }",
+            "{ accounts { nodes { __type(name: \"User\") { name } owner { name } } } }",
+            "{ accounts { nodes { __typename(x: 1) owner { name } } } }",
             "{ accounts { nodes { id id } } }",
             "{ accounts { nodes { ...F } } } fragment F on Account { id }",
             "{ accounts { nodes { ... on Account { id } } } }",

@@ -53,12 +53,21 @@ impl Table {
         }
     }
 
-    /// The GraphQL type its rows are, for global ids.
+    /// The GraphQL type its rows are, for global ids and `__typename`.
     fn type_name(self) -> &'static str {
         match self {
             Table::Accounts => "Account",
             Table::Opportunities => "Opportunity",
             Table::Users => "User",
+        }
+    }
+
+    /// The types of a list of its rows and of that list's edges, for `__typename`.
+    fn connection_types(self) -> (&'static str, &'static str) {
+        match self {
+            Table::Accounts => ("AccountConnection", "AccountEdge"),
+            Table::Opportunities => ("OpportunityConnection", "OpportunityEdge"),
+            Table::Users => ("UserConnection", "UserEdge"),
         }
     }
 
@@ -95,7 +104,9 @@ impl Plan {
     /// saves the resolvers' loaders).
     pub fn nests(&self) -> bool {
         fn obj(o: &Obj) -> bool {
-            o.fields.iter().any(|(_, f)| !matches!(f, Field::Scalar(_)))
+            o.fields
+                .iter()
+                .any(|(_, f)| matches!(f, Field::ToOne { .. } | Field::Children(_)))
         }
         self.roots.iter().any(|(_, c)| c.node().is_some_and(obj))
     }
@@ -128,7 +139,7 @@ impl Conn {
             ConnField::PageInfo(info) => info
                 .iter()
                 .any(|(_, p)| matches!(p, PageInfoField::StartCursor | PageInfoField::EndCursor)),
-            ConnField::Nodes(_) => false,
+            ConnField::Nodes(_) | ConnField::Typename => false,
         })
     }
 
@@ -138,10 +149,10 @@ impl Conn {
         self.fields.iter().find_map(|(_, f)| match f {
             ConnField::Edges(edge) => edge.iter().find_map(|(_, e)| match e {
                 EdgeField::Node(obj) => Some(obj),
-                EdgeField::Cursor => None,
+                EdgeField::Cursor | EdgeField::Typename => None,
             }),
             ConnField::Nodes(obj) => Some(obj),
-            ConnField::PageInfo(_) => None,
+            ConnField::PageInfo(_) | ConnField::Typename => None,
         })
     }
 }
@@ -151,12 +162,17 @@ pub enum ConnField {
     Edges(Vec<(String, EdgeField)>),
     Nodes(Obj),
     PageInfo(Vec<(String, PageInfoField)>),
+    /// `__typename` (what clients such as Apollo's add to every selection): written by
+    /// the server, never read from the statement, as in `EdgeField`, `PageInfoField`
+    /// and `Field`.
+    Typename,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EdgeField {
     Cursor,
     Node(Obj),
+    Typename,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +181,7 @@ pub enum PageInfoField {
     HasPreviousPage,
     StartCursor,
     EndCursor,
+    Typename,
 }
 
 /// An object's selected fields, in response order.
@@ -184,6 +201,8 @@ pub enum Field {
     },
     /// This row's children in `conn.table` (a nested list).
     Children(Conn),
+    /// `__typename`: the table's type.
+    Typename,
 }
 
 /// How a column becomes its GraphQL value.
@@ -270,8 +289,9 @@ fn value(actor: &Actor, table: Table, field: &Field) -> Expr {
             fk,
             obj,
         } => {
-            let keys: Vec<&str> = obj.fields.iter().map(|(k, _)| k.as_str()).collect();
-            let values = obj.fields.iter().map(|(_, f)| value(actor, *target, f));
+            let read = read_fields(actor, *target, obj);
+            let keys: Vec<&str> = read.iter().map(|(k, _)| *k).collect();
+            let values = read.into_iter().map(|(_, v)| v);
             let cond = Condition::all()
                 .add(
                     Expr::col((Alias::new(target.name()), Alias::new("id")))
@@ -286,7 +306,19 @@ fn value(actor: &Actor, table: Table, field: &Field) -> Expr {
             Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(sub)))
         }
         Field::Children(conn) => connection(actor, conn, Some(table)),
+        // Never read (`read_fields` leaves it out); a constant keeps this total.
+        Field::Typename => Expr::cust("NULL"),
     }
+}
+
+/// The fields of `obj` the statement reads, in order, with their expressions: all but
+/// `__typename`, which the server writes.
+fn read_fields<'o>(actor: &Actor, table: Table, obj: &'o Obj) -> Vec<(&'o str, Expr)> {
+    obj.fields
+        .iter()
+        .filter(|(_, f)| !matches!(f, Field::Typename))
+        .map(|(k, f)| (k.as_str(), value(actor, table, f)))
+        .collect()
 }
 
 /// The page of `conn`'s table as plain records: scope, the parent row when nested, the
@@ -306,12 +338,7 @@ fn page(actor: &Actor, conn: &Conn, parent: Option<Table>) -> SelectStatement {
     }
     let fields: Vec<(&str, Expr)> = conn
         .node()
-        .map(|obj| {
-            obj.fields
-                .iter()
-                .map(|(k, f)| (k.as_str(), value(actor, conn.table, f)))
-                .collect()
-        })
+        .map(|obj| read_fields(actor, conn.table, obj))
         .unwrap_or_default();
     // One row beyond the page tells whether another follows; only when that is asked:
     // the extra row would also read its own nested lists.
@@ -561,8 +588,12 @@ mod render {
             node.push('{');
             let fields = self.obj.map_or(&[][..], |o| &o.fields[..]);
             for (i, (k, f)) in fields.iter().enumerate() {
-                key(&mut map, k)?;
                 push_key(&mut node, i == 0, k);
+                if matches!(f, Field::Typename) {
+                    push_plain_str(&mut node, self.table.type_name());
+                    continue;
+                }
+                key(&mut map, k)?;
                 match f {
                     Field::Scalar(Scalar::Column(_) | Scalar::Date(_)) => {
                         node.push_str(map.next_value::<&RawValue>()?.get());
@@ -593,6 +624,7 @@ mod render {
                         let rows = map.next_value_seed(Rows { conn })?;
                         connection(&mut node, conn, rows).map_err(de::Error::custom)?;
                     }
+                    Field::Typename => {}
                 }
             }
             node.push('}');
@@ -671,6 +703,9 @@ mod render {
                                     push_plain_str(out, cursors.get(j).ok_or("no cursor")?)
                                 }
                                 EdgeField::Node(_) => out.push_str(&row.node),
+                                EdgeField::Typename => {
+                                    push_plain_str(out, conn.table.connection_types().1)
+                                }
                             }
                         }
                         out.push('}');
@@ -702,10 +737,12 @@ mod render {
                             PageInfoField::EndCursor => {
                                 out.push_str(&cursor_or_null(cursors.last()))
                             }
+                            PageInfoField::Typename => push_plain_str(out, "PageInfo"),
                         }
                     }
                     out.push('}');
                 }
+                ConnField::Typename => push_plain_str(out, conn.table.connection_types().0),
             }
         }
         out.push('}');
@@ -747,8 +784,8 @@ mod tests {
             .expect("plannable")
     }
 
-    const QUERY: &str = "{ a: accounts(first: 1) { pageInfo { hasNextPage endCursor } \
-        edges { node { id name arr owner { name } csm { name } \
+    const QUERY: &str = "{ a: accounts(first: 1) { __typename pageInfo { hasNextPage endCursor } \
+        edges { node { id t: __typename name arr owner { name __typename } csm { name } \
         opportunities(first: 2) { nodes { amount closeDate } } } } } }";
     const ID: &str = "54d0f6fa-c44e-4a3e-8879-02ff3fd23c0a";
 
@@ -782,12 +819,14 @@ mod tests {
         assert_eq!(
             out,
             json!({ "a": {
+                "__typename": "AccountConnection",
                 "pageInfo": { "hasNextPage": true, "endCursor": cursor },
                 "edges": [{ "node": {
                     "id": GlobalId::encode("Account", uuid),
+                    "t": "Account",
                     "name": name,
                     "arr": null,
-                    "owner": { "name": "Jon" },
+                    "owner": { "name": "Jon", "__typename": "User" },
                     "csm": null,
                     "opportunities": { "nodes": [{ "amount": "123.45", "closeDate": "2026-03-01" }] },
                 } }],
