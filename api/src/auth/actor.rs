@@ -93,9 +93,7 @@ pub async fn resolve(
     for (expr, name) in policy::scope_id_columns(backend, claims.sub) {
         session.expr_as(expr, Alias::new(name));
     }
-    let row = db
-        .query_one_raw(crate::services::sql::select(backend, &session))
-        .await?;
+    let row = db.query_one_raw(backend.build(&session)).await?;
     let (user, team, territories) = match row {
         Some(r) => (
             Some(users::Model::from_query_result(&r, "")?),

@@ -228,13 +228,13 @@ where
             let mut outer = Query::select()
                 .column((w.clone(), Asterisk))
                 .from_subquery(inner, w.clone())
-                .and_where(Expr::col((w.clone(), Alias::new("rn"))).lte(limit + 1))
+                .and_where(Expr::col((w.clone(), Alias::new("rn"))).lte((limit + 1) as i64))
                 .order_by((w.clone(), Alias::new("rn")), sea_orm::Order::Asc)
                 .to_owned();
             let decode_row = |row: &QueryResult| rows.decode(row);
             let rows = match owner {
                 None => db
-                    .query_all_raw(crate::services::sql::select(backend, &outer))
+                    .query_all_raw(backend.build(&outer))
                     .await
                     .map_err(err)?
                     .iter()

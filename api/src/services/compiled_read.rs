@@ -599,8 +599,7 @@ mod render {
                         node.push_str(map.next_value::<&RawValue>()?.get());
                     }
                     Field::Scalar(Scalar::GlobalId) => {
-                        let id = Uuid::parse_str(map.next_value::<&str>()?)
-                            .map_err(de::Error::custom)?;
+                        let id = uuid(&mut map)?;
                         push_plain_str(&mut node, &GlobalId::encode(self.table.type_name(), id));
                     }
                     Field::Scalar(Scalar::Money(_)) => match map.next_value::<Option<i64>>()? {
@@ -632,7 +631,7 @@ mod render {
                 key(&mut map, "__k")?;
                 let k = map.next_value::<Option<String>>()?;
                 key(&mut map, "__i")?;
-                let id = Uuid::parse_str(map.next_value::<&str>()?).map_err(de::Error::custom)?;
+                let id = uuid(&mut map)?;
                 Some((k, id))
             } else {
                 None
@@ -640,6 +639,11 @@ mod render {
             no_more(map)?;
             Ok(Row { node, cursor })
         }
+    }
+
+    /// The next value, a row id as PostgreSQL writes a uuid.
+    fn uuid<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Uuid, A::Error> {
+        Uuid::parse_str(map.next_value::<&str>()?).map_err(de::Error::custom)
     }
 
     /// `null`, or what `seed` reads.
