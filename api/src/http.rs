@@ -20,7 +20,7 @@ use crate::{
     auth::{actor, policy},
     error::{AppError, code_for_uncoded_error},
     graphql::{
-        Schemas, compiled, context::RequestData, cost, edge, loaders::Loaders, nulls, panic_guard,
+        Schemas, admit, compiled, context::RequestData, loaders::Loaders, nulls, panic_guard,
         schema,
     },
     middleware::{self, RequestInfo},
@@ -213,25 +213,10 @@ fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
         return Err("expected a JSON object, or a non-empty array of them".into());
     }
     match &mut value {
-        serde_json::Value::Array(items) => items.iter_mut().for_each(carry_document_id),
-        item => carry_document_id(item),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(persisted::carry_document_id),
+        item => persisted::carry_document_id(item),
     }
     serde_json::from_value(value).map_err(|e| e.to_string())
-}
-
-/// Moves a trusted document's `documentId` into the extensions, where resolution finds it.
-fn carry_document_id(item: &mut serde_json::Value) {
-    let Some(obj) = item.as_object_mut() else {
-        return;
-    };
-    if let Some(id) = obj.remove(persisted::DOCUMENT_ID_KEY) {
-        let ext = obj
-            .entry("extensions")
-            .or_insert_with(|| serde_json::Value::Object(Default::default()));
-        if let Some(ext) = ext.as_object_mut() {
-            ext.insert(persisted::DOCUMENT_ID_KEY.into(), id);
-        }
-    }
 }
 
 /// `GET /graphql?query=…&operationName=…&variables=…&extensions=…&documentId=…`.
@@ -262,7 +247,7 @@ fn parse_query_string(qs: &str) -> Result<Request, String> {
         body.insert(persisted::DOCUMENT_ID_KEY.into(), id.clone().into());
     }
     let mut value = serde_json::Value::Object(body);
-    carry_document_id(&mut value);
+    persisted::carry_document_id(&mut value);
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
@@ -326,18 +311,38 @@ async fn execute(
             media,
         );
     }
-    // Persisted operations first, so every check below sees the document that will run.
+    // Every request passes the one gate (`admit`): persisted documents resolved first,
+    // so every check sees the document that will run; each document is parsed once.
     let mut requests = requests;
+    let mut docs: Vec<Option<ExecutableDocument>> = Vec::with_capacity(requests.len());
+    let mut batch_complexity: u64 = 0;
     for r in &mut requests {
-        if let Err(e) = state.persisted.resolve(r) {
-            return refused(e, media, state);
+        let admitted = match admit::admit(state, r) {
+            Ok(a) => a,
+            Err(e) => {
+                let operation = r.operation_name.clone();
+                middleware::note(
+                    req,
+                    RequestInfo {
+                        operation,
+                        actor: None,
+                    },
+                );
+                return refused(e, media, state);
+            }
+        };
+        if is_get
+            && let Some(doc) = &admitted.doc
+            && selected_is_mutation(doc, r.operation_name.as_deref())
+        {
+            return HttpResponse::MethodNotAllowed()
+                .insert_header((header::ALLOW, "POST"))
+                .content_type(media)
+                .json(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": "BAD_USER_INPUT" } }] }));
         }
+        batch_complexity = batch_complexity.saturating_add(admitted.complexity);
+        docs.push(admitted.doc);
     }
-    // Each document is parsed once: the checks below read it, then execution reuses it.
-    let mut docs: Vec<Option<ExecutableDocument>> = requests
-        .iter()
-        .map(|r| async_graphql::parser::parse_query(&r.query).ok())
-        .collect();
     let operation = requests
         .first()
         .and_then(|r| operation_name(r, docs.first().and_then(Option::as_ref)));
@@ -348,27 +353,8 @@ async fn execute(
             actor: None,
         },
     );
-    // The cost of each document, and of the batch as a whole: a batch of cheap
-    // requests is as expensive as one request holding them all.
+    // A batch of cheap requests is as expensive as one request holding them all.
     let cost_limits = schema::cost_limits(limits);
-    let mut batch_complexity: u64 = 0;
-    for (r, doc) in requests.iter().zip(&docs) {
-        if let Some(doc) = doc {
-            if is_get && selected_is_mutation(doc, r.operation_name.as_deref()) {
-                return HttpResponse::MethodNotAllowed()
-                    .insert_header((header::ALLOW, "POST"))
-                    .content_type(media)
-                    .json(json!({ "errors": [{ "message": "mutations are sent with POST", "extensions": { "code": "BAD_USER_INPUT" } }] }));
-            }
-            match cost::check(doc, r.operation_name.as_deref(), &r.variables, &cost_limits) {
-                Ok(c) => batch_complexity = batch_complexity.saturating_add(c.complexity),
-                Err(e) => return request_error(&e.0, media),
-            }
-            if let Err(e) = edge::check_input(doc, &r.variables) {
-                return refused(e, media, state);
-            }
-        }
-    }
     if batch_complexity > cost_limits.max_complexity {
         return request_error(
             &format!(

@@ -54,6 +54,21 @@ impl Cache {
     }
 }
 
+/// Moves a trusted document's `documentId` into the extensions, where resolution finds it.
+pub fn carry_document_id(item: &mut serde_json::Value) {
+    let Some(obj) = item.as_object_mut() else {
+        return;
+    };
+    if let Some(id) = obj.remove(DOCUMENT_ID_KEY) {
+        let ext = obj
+            .entry("extensions")
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        if let Some(ext) = ext.as_object_mut() {
+            ext.insert(DOCUMENT_ID_KEY.into(), id);
+        }
+    }
+}
+
 pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()

@@ -227,32 +227,6 @@ impl Socket {
         }
     }
 
-    /// The errors refusing `request` before execution, as the HTTP path gives them
-    /// (`cost::check`, `edge::check_input`); `None` when it may run. A document that
-    /// does not parse is left to the schema, which reports it.
-    fn refuse(&self, request: &async_graphql::Request) -> Option<Value> {
-        let doc = async_graphql::parser::parse_query(&request.query).ok()?;
-        let limits = crate::graphql::schema::cost_limits(&self.state.config.limits);
-        if let Err(e) = crate::graphql::cost::check(
-            &doc,
-            request.operation_name.as_deref(),
-            &request.variables,
-            &limits,
-        ) {
-            return Some(json!([{ "message": e.0, "extensions": { "code": "BAD_USER_INPUT" } }]));
-        }
-        if let Err(e) = crate::graphql::edge::check_input(&doc, &request.variables) {
-            self.state
-                .metrics
-                .errors
-                .with_label_values(&[e.code()])
-                .inc();
-            let err: async_graphql::Error = e.into();
-            return Some(json!([err.into_server_error(Default::default())]));
-        }
-        None
-    }
-
     async fn on_init(&mut self, payload: &Value) -> Result<(), Close> {
         if self.init {
             return Err(close(4429, "Too many initialisation requests"));
@@ -310,14 +284,30 @@ impl Socket {
         if self.ops.get(id).is_some_and(|op| !op.is_finished()) {
             return Err(close(4409, &format!("Subscriber for {id} already exists")));
         }
-        let Ok(request) = serde_json::from_value::<async_graphql::Request>(msg["payload"].clone())
-        else {
+        let mut payload = msg["payload"].clone();
+        crate::persisted::carry_document_id(&mut payload);
+        let Ok(mut request) = serde_json::from_value::<async_graphql::Request>(payload) else {
             return Err(close(4400, "Invalid message: bad subscribe payload"));
         };
-        // The same gates as HTTP, before anything runs: cost, then input edges.
-        if let Some(errors) = self.refuse(&request) {
-            let msg = json!({ "id": id, "type": "error", "payload": errors });
-            return self.send(msg).await;
+        // The same gate as HTTP before anything runs: trusted documents, introspection,
+        // the document's size and cost, input edges.
+        match crate::graphql::admit::admit(&self.state, &mut request) {
+            Ok(admitted) => {
+                if let Some(doc) = admitted.doc {
+                    request.set_parsed_query(doc);
+                }
+            }
+            Err(e) => {
+                self.state
+                    .metrics
+                    .errors
+                    .with_label_values(&[e.code()])
+                    .inc();
+                let err: async_graphql::Error = e.into();
+                let errors = json!([err.into_server_error(Default::default())]);
+                let msg = json!({ "id": id, "type": "error", "payload": errors });
+                return self.send(msg).await;
+            }
         }
         let actor = caller.actor().ok().cloned();
         let request = request

@@ -3,6 +3,7 @@
 
 mod database;
 mod fuzz;
+mod gate;
 mod limits;
 mod logs;
 mod scopes;

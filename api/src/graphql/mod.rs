@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod admit;
 pub mod audience;
 pub mod audit;
 pub mod auth;
@@ -14,6 +15,7 @@ pub mod context;
 pub mod cost;
 pub mod deal_registrations;
 pub mod descriptions;
+pub mod document;
 pub mod edge;
 pub mod handoffs;
 pub mod leads;

@@ -1,0 +1,198 @@
+//! Facts about a whole document, found in work linear in its size, before anything
+//! walks it with fragments expanded.
+//!
+//! async-graphql's validation visits every operation and every fragment definition
+//! with each spread expanded in place, whichever operation the request selects; a
+//! chain of fragments that each spread the next twice makes that walk exponential.
+//! [`inspect`] computes the same expanded size with each fragment's size memoised
+//! (one pass over each fragment body, sizes summed in dependency order, no recursion
+//! along fragment chains) and stops counting at the budget, so a document is refused
+//! here for what the library's walk would cost, before the library starts it.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+/// Fields a whole document may hold once every fragment spread is expanded, summed over
+/// its operations and its fragment definitions (each is validated on its own). A large
+/// frontend query is a few hundred; GraphiQL's introspection query about 150.
+pub const MAX_EXPANDED_FIELDS: u64 = 10_000;
+
+/// What [`inspect`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub operations: usize,
+    /// Fields once spreads are expanded, summed over operations and fragment
+    /// definitions; saturates just past the budget.
+    pub expanded_fields: u64,
+    /// Whether any selection names `__schema` or `__type`.
+    pub introspection: bool,
+    /// Selection nodes and fragment edges this inspection visited: linear in the
+    /// document, whatever its fragments expand to.
+    pub work: u64,
+}
+
+/// The body of an operation or fragment: its own fields, and the fragments it spreads
+/// (once per spread).
+#[derive(Default)]
+struct Body<'a> {
+    fields: u64,
+    spreads: Vec<&'a str>,
+}
+
+/// Inspects `doc`, counting expanded fields up to `budget` (past it the count stops
+/// just above the budget).
+pub fn inspect(doc: &ExecutableDocument, budget: u64) -> Shape {
+    let mut shape = Shape {
+        operations: doc.operations.iter().count(),
+        ..Shape::default()
+    };
+    let mut fragments: HashMap<&str, Body> = HashMap::with_capacity(doc.fragments.len());
+    for (name, frag) in &doc.fragments {
+        let mut body = Body::default();
+        collect(&frag.node.selection_set.node, &mut body, &mut shape);
+        fragments.insert(name.as_str(), body);
+    }
+    let sizes = fragment_sizes(&fragments, budget, &mut shape.work);
+    let cap = budget.saturating_add(1);
+    let mut total: u64 = sizes.values().fold(0, |t, s| t.saturating_add(*s));
+    for (_, op) in doc.operations.iter() {
+        if total > budget {
+            break;
+        }
+        let mut body = Body::default();
+        collect(&op.node.selection_set.node, &mut body, &mut shape);
+        total = total.saturating_add(body.fields);
+        for s in &body.spreads {
+            total = total.saturating_add(sizes.get(s).copied().unwrap_or(0));
+        }
+    }
+    shape.expanded_fields = total.min(cap);
+    shape
+}
+
+/// Counts the fields of a selection set (nested sets included, spreads not expanded).
+/// Its recursion follows the document's own nesting, which the parser bounds.
+fn collect<'a>(set: &'a SelectionSet, body: &mut Body<'a>, shape: &mut Shape) {
+    for sel in &set.items {
+        shape.work += 1;
+        match &sel.node {
+            Selection::Field(f) => {
+                body.fields += 1;
+                let name = f.node.name.node.as_str();
+                shape.introspection |= name == "__schema" || name == "__type";
+                collect(&f.node.selection_set.node, body, shape);
+            }
+            Selection::InlineFragment(f) => collect(&f.node.selection_set.node, body, shape),
+            Selection::FragmentSpread(s) => body.spreads.push(s.node.fragment_name.node.as_str()),
+        }
+    }
+}
+
+/// Each fragment's expanded size, capped just past `budget`, computed with an explicit
+/// stack (a chain of thousands of fragments must not recurse). A spread of an unknown
+/// fragment or one that closes a cycle counts nothing: validation refuses both.
+fn fragment_sizes<'a>(
+    fragments: &HashMap<&'a str, Body<'a>>,
+    budget: u64,
+    work: &mut u64,
+) -> HashMap<&'a str, u64> {
+    let cap = budget.saturating_add(1);
+    let mut sizes: HashMap<&str, u64> = HashMap::with_capacity(fragments.len());
+    let mut open: std::collections::HashSet<&str> = Default::default();
+    for &root in fragments.keys() {
+        if sizes.contains_key(root) {
+            continue;
+        }
+        // (fragment, next spread to look at)
+        let mut stack: Vec<(&str, usize)> = vec![(root, 0)];
+        open.insert(root);
+        while let Some((name, next)) = stack.last_mut() {
+            let body = &fragments[*name];
+            if let Some(&child) = body.spreads.get(*next) {
+                *next += 1;
+                *work += 1;
+                if fragments.contains_key(child) && !sizes.contains_key(child) && open.insert(child)
+                {
+                    stack.push((child, 0));
+                }
+                continue;
+            }
+            let size = body.spreads.iter().fold(body.fields, |t, s| {
+                t.saturating_add(sizes.get(s).copied().unwrap_or(0))
+            });
+            let name = *name;
+            open.remove(name);
+            sizes.insert(name, size.min(cap));
+            stack.pop();
+        }
+    }
+    sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    fn shape(q: &str) -> Shape {
+        inspect(&parse_query(q).unwrap(), MAX_EXPANDED_FIELDS)
+    }
+
+    #[test]
+    fn counts_fields_with_spreads_expanded() {
+        let s = shape("{ me { id name } ...F ...F } fragment F on Query { users { id } }");
+        // Operation: me, id, name + 2 × 2; fragment definition: 2.
+        assert_eq!(s.expanded_fields, 3 + 4 + 2);
+        assert_eq!(s.operations, 1);
+        assert!(!s.introspection);
+    }
+
+    #[test]
+    fn an_exponential_fragment_chain_is_measured_in_linear_work() {
+        let mut q = String::from("{ ...F0 }");
+        for i in 0..60 {
+            q.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment F60 on Query { __typename }");
+        let s = shape(&q);
+        assert_eq!(s.expanded_fields, MAX_EXPANDED_FIELDS + 1);
+        // 61 bodies of 2 spreads: each selection and each spread edge visited once.
+        assert!(s.work <= 2 * 61 * 2 + 1, "work {}", s.work);
+    }
+
+    #[test]
+    fn a_long_chain_does_not_recurse_and_cycles_end() {
+        let mut q = String::from("{ ...F0 }");
+        for i in 0..20_000 {
+            q.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
+        }
+        q.push_str(" fragment F20000 on Query { ...F0 }");
+        let s = shape(&q);
+        assert_eq!(s.expanded_fields, 0);
+        assert!(s.work < 100_000, "work {}", s.work);
+    }
+
+    #[test]
+    fn introspection_is_found_anywhere() {
+        assert!(
+            shape("{ ...F } fragment F on Query { __schema { types { name } } }").introspection
+        );
+        assert!(shape("{ a: __type(name: \"User\") { name } }").introspection);
+        assert!(!shape("{ __typename me { __typename } }").introspection);
+    }
+
+    #[test]
+    fn many_operations_are_counted() {
+        let q: String = (0..50)
+            .map(|i| format!("query a{i} {{ me {{ id }} }} "))
+            .collect();
+        let s = shape(&q);
+        assert_eq!(s.operations, 50);
+        assert_eq!(s.expanded_fields, 100);
+    }
+}
