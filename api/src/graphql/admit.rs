@@ -46,7 +46,21 @@ pub fn check(
     limits: &cost::CostLimits,
     introspection: bool,
 ) -> Result<u64, AppError> {
+    let operations = doc.operations.iter().count();
+    if operations > 1 && request.operation_name.is_none() {
+        return Err(AppError::bad_input(
+            "operationName",
+            format!("the document holds {operations} operations; name the one to run"),
+        ));
+    }
     let shape = document::inspect(doc, document::MAX_EXPANDED_FIELDS);
+    if shape.expanded_fields > document::MAX_EXPANDED_FIELDS {
+        return Err(AppError::TooExpensive(format!(
+            "the document expands to more than {} fields (operations and fragments, with \
+             every spread expanded)",
+            document::MAX_EXPANDED_FIELDS
+        )));
+    }
     if shape.introspection && !introspection {
         return Err(AppError::Forbidden("introspection is disabled".into()));
     }
@@ -83,6 +97,32 @@ mod tests {
             r = r.operation_name(n);
         }
         check(&parse_query(q).unwrap(), &r, &limits(), introspection)
+    }
+
+    #[test]
+    fn several_operations_need_a_name() {
+        let q = "query A { me { id } } query B { me { name } }";
+        let e = run(q, None, true).unwrap_err();
+        assert_eq!(e.code(), "BAD_USER_INPUT");
+        assert!(e.to_string().contains("2 operations"), "{e}");
+        assert!(run(q, Some("B"), true).is_ok());
+    }
+
+    #[test]
+    fn a_cheap_operation_beside_expensive_ones_is_refused() {
+        let mut q = String::from("query cheap { __typename } ");
+        for i in 0..20 {
+            q.push_str(&format!("query a{i} {{ ...F0 }} "));
+        }
+        for i in 0..15 {
+            q.push_str(&format!(
+                "fragment F{i} on Query {{ ...F{n} ...F{n} }} ",
+                n = i + 1
+            ));
+        }
+        q.push_str("fragment F15 on Query { __typename }");
+        let e = run(&q, Some("cheap"), true).unwrap_err();
+        assert!(e.to_string().contains("expands to more than"), "{e}");
     }
 
     #[test]

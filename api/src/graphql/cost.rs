@@ -24,8 +24,9 @@ pub const DEFAULT_PAGE: u64 = crate::services::page::DEFAULT_PAGE;
 const MAX_PAGE: u64 = crate::services::page::MAX_PAGE;
 
 /// Expanding fragments is bounded too: a chain of fragments that each spread the next
-/// twice would otherwise make the walk itself exponential.
-const MAX_VISITS: usize = 100_000;
+/// twice would otherwise make the walk itself exponential. `admit` refuses such a
+/// document earlier (`document::inspect`); this holds for any other caller.
+const MAX_VISITS: usize = super::document::MAX_EXPANDED_FIELDS as usize * 2;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CostLimits {

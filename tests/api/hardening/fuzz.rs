@@ -318,6 +318,49 @@ fn document(s: &Schema, g: &mut Gen) -> (String, Value) {
     (doc, Value::Object(variables))
 }
 
+/// The families that once stalled a worker: many operations beside one named, fragments
+/// that fan out level after level, long alias runs, deep nesting. Each stays under the
+/// body limit; the selected operation's name, when the document names one.
+fn hostile(g: &mut Gen) -> (String, Option<String>) {
+    match g.below(4) {
+        0 => {
+            let n = 2 + g.below(3000);
+            let ops: String = (0..n)
+                .map(|i| format!("query o{i} {{ me {{ id }} }} "))
+                .collect();
+            let name = g.chance(50).then(|| format!("o{}", g.below(n)));
+            (ops, name)
+        }
+        1 => {
+            let (levels, fan) = (2 + g.below(30), 2 + g.below(6));
+            let spreads = |n: usize| (0..fan).map(|_| format!("...F{n} ")).collect::<String>();
+            let chain: String = (0..levels)
+                .map(|i| format!("fragment F{i} on Query {{ {}}} ", spreads(i + 1)))
+                .collect();
+            let ops = 1 + g.below(200);
+            let queries: String = (0..ops)
+                .map(|i| format!("query o{i} {{ ...F0 }} "))
+                .collect();
+            let doc = format!("{queries}{chain}fragment F{levels} on Query {{ __typename }}");
+            (doc, Some("o0".into()))
+        }
+        2 => {
+            let n = 1 + g.below(4000);
+            let aliases: String = (0..n).map(|i| format!("a{i}: me {{ id }} ")).collect();
+            (format!("{{ {aliases}}}"), None)
+        }
+        _ => {
+            let depth = 1 + g.below(200);
+            let doc = format!(
+                "{{ {}id{} }}",
+                "me { manager { ".repeat(depth),
+                " } }".repeat(depth)
+            );
+            (doc, None)
+        }
+    }
+}
+
 /// Breaks a document the way a careless or hostile client would.
 fn mutate(g: &mut Gen, doc: &str) -> String {
     let mut chars: Vec<char> = doc.chars().collect();
@@ -386,7 +429,7 @@ async fn generated_documents_never_break_the_server() {
     let strategy = (
         prop::collection::vec(any::<u32>(), 32..128),
         0usize..ROLES.len(),
-        0u8..10,
+        0u8..13,
     );
     let ids: Vec<String> = [
         "Account:acme",
@@ -413,9 +456,11 @@ async fn generated_documents_never_break_the_server() {
             ids: ids.clone(),
         };
         let (mut doc, vars) = document(&schema, &mut g);
+        let mut operation_name = None;
         match shape {
             0..=5 => {}
             6..=8 => doc = mutate(&mut g, &doc),
+            10..=12 => (doc, operation_name) = hostile(&mut g),
             _ => {
                 let reversed: String = doc.chars().rev().collect();
                 let once = mutate(&mut g, &reversed);
@@ -429,7 +474,7 @@ async fn generated_documents_never_break_the_server() {
         let who = ROLES[role];
         let resp = app
             .post_raw(
-                json!({ "query": doc, "variables": vars }),
+                json!({ "query": doc, "variables": vars, "operationName": operation_name }),
                 Some(&app.token(who)),
             )
             .await;
@@ -438,8 +483,21 @@ async fn generated_documents_never_break_the_server() {
         sent += 1;
         // Executed rather than refused before running: per GraphQL over HTTP a response
         // has a `data` key (null when an error reached a non-null root) exactly then.
-        if serde_json::from_str::<Value>(&text).is_ok_and(|b| b.get("data").is_some()) {
+        let executed = serde_json::from_str::<Value>(&text).is_ok_and(|b| b.get("data").is_some());
+        if executed {
             answered += 1;
+        }
+        // The work before execution is linear in the document, and nothing whose
+        // fragments expand past the budget reaches the library's validation.
+        if let Ok(parsed) = async_graphql::parser::parse_query(&doc) {
+            let budget = api::graphql::document::MAX_EXPANDED_FIELDS;
+            let shape = api::graphql::document::inspect(&parsed, budget);
+            if shape.work > 2 * doc.len() as u64 || (executed && shape.expanded_fields > budget) {
+                failures.push(format!(
+                    "case {case}: {shape:?} for a document of {} bytes, executed: {executed}",
+                    doc.len()
+                ));
+            }
         }
         if status >= 500
             || text.contains("INTERNAL_SERVER_ERROR")

@@ -131,3 +131,70 @@ async fn introspection_off_is_refused_before_execution_on_every_transport() {
         assert_eq!(msg["payload"][0]["message"], "introspection is disabled");
     }
 }
+
+/// The reported stall: 12,000 operations, each spreading a fragment that doubles 15
+/// times, sent anonymously. Refused before any walk expands it.
+fn fragment_bomb(operations: usize) -> String {
+    let chain: String = (0..15)
+        .map(|i| format!("fragment F{i} on Query {{ ...F{n} ...F{n} }} ", n = i + 1))
+        .collect();
+    let ops: String = (0..operations)
+        .map(|i| format!("query a{i}{{...F0}}"))
+        .collect();
+    format!("{ops} {chain}fragment F15 on Query {{ __typename }}")
+}
+
+#[tokio::test]
+async fn a_fragment_bomb_is_refused_before_the_library_walks_it() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("SALESGRAPH_MAX_BODY_BYTES".into(), (256 * 1024).to_string());
+    })
+    .await;
+    let bomb = fragment_bomb(12_000);
+    assert!(bomb.len() > 200_000 && bomb.len() < 256 * 1024);
+    // No operation named: refused for that, before anything is expanded.
+    let body: Value = app
+        .post_raw(json!({ "query": bomb }), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "operationName");
+    assert!(body.get("data").is_none(), "{body}");
+    // One operation named, cheap or not: the whole document's expansion is refused,
+    // since validation walks every operation and fragment.
+    let mut cheap = bomb.clone();
+    cheap.push_str(" query cheap { __typename }");
+    for name in ["a0", "cheap"] {
+        let body: Value = app
+            .post_raw(json!({ "query": cheap, "operationName": name }), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(code(&body), Some("BAD_USER_INPUT"), "{name}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("expands to more than"), "{name}: {body}");
+    }
+    // The same over a socket.
+    let mut ws = init(&app.addr, &app.token("ae")).await;
+    subscribe_with(&mut ws, "bomb", &fragment_bomb(2)).await;
+    let msg = answer(&mut ws, "bomb").await;
+    assert_eq!(msg["type"], "error", "{msg}");
+    assert_eq!(msg["payload"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    // A small document of many named operations still runs the one it names.
+    let q: String = (0..50)
+        .map(|i| format!("query q{i} {{ me {{ id }} }} "))
+        .collect();
+    let body: Value = app
+        .post_raw(
+            json!({ "query": q, "operationName": "q7" }),
+            Some(&app.token("ae")),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(body["data"]["me"]["id"].is_string(), "{body}");
+}
