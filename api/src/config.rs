@@ -396,23 +396,6 @@ fn cors_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
     Ok(origins)
 }
 
-/// Why a key of the right length is still guessable, if it is: too few distinct bytes
-/// (32 zero bytes, a repeated character) or a short block repeated. 32 random bytes
-/// hold about 30 distinct values; fewer than 16 is a pattern, not chance.
-fn low_entropy(key: &[u8]) -> Option<&'static str> {
-    let distinct = key.iter().collect::<std::collections::HashSet<_>>().len();
-    if distinct < 16 {
-        return Some("too few distinct bytes");
-    }
-    let repeats = (1..=key.len() / 2).any(|period| {
-        key.len().is_multiple_of(period) && key.chunks(period).all(|c| c == &key[..period])
-    });
-    if repeats {
-        return Some("a repeated pattern");
-    }
-    None
-}
-
 /// `kid:base64key,kid:base64key` — the first entry signs new tokens.
 fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, ConfigError> {
     let Some(raw) = raw else {
@@ -454,7 +437,7 @@ fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, Conf
             )));
         }
         if env == Environment::Production
-            && let Some(why) = low_entropy(&key)
+            && let Some(why) = crate::auth::key_strength::weakness(&key)
         {
             return Err(ConfigError(format!(
                 "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({why}); use random bytes, e.g. `openssl rand -base64 48`"

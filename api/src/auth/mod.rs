@@ -2,6 +2,7 @@
 
 pub mod actor;
 pub mod jwt;
+pub mod key_strength;
 pub mod password;
 pub mod policy;
 pub mod report_link;
