@@ -123,6 +123,12 @@ pub struct LiveSettings {
     pub init_timeout: std::time::Duration,
     /// How often the server pings an idle socket.
     pub keepalive: std::time::Duration,
+    /// Live subscriptions one socket may hold at once.
+    pub max_subscriptions_per_socket: usize,
+    /// Sockets one user may hold open on this replica.
+    pub max_sockets_per_user: usize,
+    /// Sockets that may wait for `connection_init` on this replica at once.
+    pub max_pending_sockets: usize,
 }
 
 impl LiveSettings {
@@ -137,6 +143,15 @@ impl LiveSettings {
                 600_000,
             )?),
             keepalive: secs(src, "SALESGRAPH_WS_KEEPALIVE_SECS", 15, 1, 3_600)?,
+            max_subscriptions_per_socket: num(
+                src,
+                "SALESGRAPH_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
+                100,
+                1,
+                10_000,
+            )?,
+            max_sockets_per_user: num(src, "SALESGRAPH_WS_MAX_SOCKETS_PER_USER", 10, 1, 1_000)?,
+            max_pending_sockets: num(src, "SALESGRAPH_WS_MAX_PENDING_SOCKETS", 256, 1, 100_000)?,
         })
     }
 }

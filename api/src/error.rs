@@ -23,6 +23,10 @@ pub enum AppError {
     InvalidStateTransition(String),
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A count the caller holds is at its limit (subscriptions on a socket): freeing
+    /// one, not waiting, makes room.
+    #[error("{0}")]
+    LimitReached(String),
     /// Apollo's automatic persisted queries: the hash is unknown, send the text with it.
     /// The message is the one Apollo's client matches.
     #[error("PersistedQueryNotFound")]
@@ -49,7 +53,7 @@ impl AppError {
             AppError::BadUserInput { .. } | AppError::TooExpensive(_) => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::InvalidStateTransition(_) => "INVALID_STATE_TRANSITION",
-            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::RateLimited { .. } | AppError::LimitReached(_) => "RATE_LIMITED",
             AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             AppError::Unavailable | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
@@ -64,7 +68,7 @@ impl AppError {
             AppError::NotFound { .. } | AppError::PersistedQueryNotFound => S::NOT_FOUND,
             AppError::BadUserInput { .. } | AppError::TooExpensive(_) => S::BAD_REQUEST,
             AppError::Conflict(_) | AppError::InvalidStateTransition(_) => S::CONFLICT,
-            AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::LimitReached(_) => S::TOO_MANY_REQUESTS,
             AppError::Unavailable => S::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => S::INTERNAL_SERVER_ERROR,
         }

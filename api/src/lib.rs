@@ -17,6 +17,7 @@ pub mod persisted;
 pub mod reports_http;
 pub mod seed;
 pub mod services;
+pub mod sockets;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

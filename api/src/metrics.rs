@@ -11,6 +11,12 @@ use crate::error::AppError;
 /// Distinct operation names kept as labels before the rest fold into [`OTHER_OPERATIONS`].
 pub const MAX_OPERATION_LABELS: usize = 200;
 pub const OTHER_OPERATIONS: &str = "_other";
+/// The labels of `ws_refusals_total`.
+pub const WS_LIMITS: [&str; 3] = [
+    "subscriptions_per_socket",
+    "sockets_per_user",
+    "pending_sockets",
+];
 
 /// A GraphQL name of bounded length: `[_A-Za-z][_0-9A-Za-z]*`.
 fn is_name(s: &str) -> bool {
@@ -44,6 +50,9 @@ pub struct Metrics {
     /// full; it is disconnected), `lagged` and `error` (per event this replica's fan-out
     /// missed or could not load).
     pub live_events_dropped: IntCounterVec,
+    /// WebSocket refusals by limit: `subscriptions_per_socket`, `sockets_per_user`,
+    /// `pending_sockets`.
+    pub ws_refusals: IntCounterVec,
 }
 
 impl Metrics {
@@ -116,6 +125,17 @@ impl Metrics {
         for reason in ["slow_subscriber", "lagged", "error"] {
             live_events_dropped.with_label_values(&[reason]);
         }
+        let ws_refusals = IntCounterVec::new(
+            Opts::new(
+                "ws_refusals_total",
+                "WebSocket subscriptions and sockets refused by a per-replica limit",
+            ),
+            &["limit"],
+        )
+        .map_err(AppError::internal)?;
+        for limit in WS_LIMITS {
+            ws_refusals.with_label_values(&[limit]);
+        }
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -130,6 +150,7 @@ impl Metrics {
             Box::new(live_events_received.clone()),
             Box::new(live_events_delivered.clone()),
             Box::new(live_events_dropped.clone()),
+            Box::new(ws_refusals.clone()),
         ] {
             registry.register(c).map_err(AppError::internal)?;
         }
@@ -147,6 +168,7 @@ impl Metrics {
             live_events_received,
             live_events_delivered,
             live_events_dropped,
+            ws_refusals,
         })
     }
 

@@ -26,6 +26,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Live handoff events of this replica.
     pub hub: Hub,
+    /// WebSocket slots held on this replica.
+    pub sockets: Arc<crate::sockets::Sockets>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             metrics,
             clock: Clock::default(),
             hub,
+            sockets: Arc::default(),
         })
     }
 }

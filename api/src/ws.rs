@@ -26,8 +26,10 @@ use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
 
 use crate::{
     auth::actor::{self, Caller},
+    error::AppError,
     events::{CloseWhy, SocketCtl},
     graphql::{AppSchema, context::RequestData, loaders::Loaders},
+    sockets::{PendingSlot, UserSlot},
     state::AppState,
 };
 
@@ -51,6 +53,19 @@ pub async fn upgrade(
         return HttpResponse::BadRequest()
             .body("subscriptions use the graphql-transport-ws WebSocket subprotocol");
     }
+    let limit = state.config.live.max_pending_sockets;
+    let Some(pending) = state.sockets.pending(limit) else {
+        state
+            .metrics
+            .ws_refusals
+            .with_label_values(&["pending_sockets"])
+            .inc();
+        return HttpResponse::ServiceUnavailable()
+            .insert_header(("retry-after", "1"))
+            .body(format!(
+                "too many sockets waiting for connection_init (max {limit}); retry shortly"
+            ));
+    };
     let (mut resp, session, stream) = match actix_ws::handle(&req, body) {
         Ok(parts) => parts,
         Err(e) => return e.error_response(),
@@ -65,6 +80,7 @@ pub async fn upgrade(
         stream,
         state.into_inner(),
         schema.into_inner(),
+        pending,
     ));
     resp
 }
@@ -87,6 +103,9 @@ struct Socket {
     expires_at: Option<DateTime<Utc>>,
     token_issued_ms: i64,
     ops: HashMap<String, JoinHandle<()>>,
+    /// Held until `connection_init`, then exchanged for the user's slot.
+    pending: Option<PendingSlot>,
+    user_slot: Option<UserSlot>,
 }
 
 impl Socket {
@@ -105,6 +124,7 @@ async fn run(
     mut stream: MessageStream,
     state: Arc<AppState>,
     schema: Arc<AppSchema>,
+    pending: PendingSlot,
 ) {
     let live = state.config.live.clone();
     let (out, mut out_rx) = mpsc::channel::<String>(live.queue);
@@ -121,6 +141,8 @@ async fn run(
         expires_at: None,
         token_issued_ms: 0,
         ops: HashMap::new(),
+        pending: Some(pending),
+        user_slot: None,
     };
     let init_deadline = tokio::time::sleep(live.init_timeout);
     tokio::pin!(init_deadline);
@@ -198,6 +220,14 @@ async fn run(
 }
 
 impl Socket {
+    fn refused(&self, limit: &str) {
+        self.state
+            .metrics
+            .ws_refusals
+            .with_label_values(&[limit])
+            .inc();
+    }
+
     async fn send(&self, v: Value) -> Result<(), Close> {
         self.out
             .send(v.to_string())
@@ -232,6 +262,7 @@ impl Socket {
             return Err(close(4429, "Too many initialisation requests"));
         }
         self.init = true;
+        self.pending = None;
         let token = payload["token"].as_str().map(str::to_string).or_else(|| {
             payload["Authorization"]
                 .as_str()
@@ -256,6 +287,13 @@ impl Socket {
         {
             return Err(close(4403, "Forbidden"));
         }
+        let max = self.state.config.live.max_sockets_per_user;
+        let user = caller.actor().ok().map(|a| a.user_id).unwrap_or_default();
+        let Some(slot) = self.state.sockets.user(user, max) else {
+            self.refused("sockets_per_user");
+            return Err(close(4403, &format!("too many sockets (max {max})")));
+        };
+        self.user_slot = Some(slot);
         self.expires_at = Some(
             DateTime::from_timestamp(i64::try_from(claims.exp).unwrap_or(i64::MAX), 0)
                 .unwrap_or(DateTime::<Utc>::MAX_UTC),
@@ -283,6 +321,19 @@ impl Socket {
         };
         if self.ops.get(id).is_some_and(|op| !op.is_finished()) {
             return Err(close(4409, &format!("Subscriber for {id} already exists")));
+        }
+        self.ops.retain(|_, op| !op.is_finished());
+        let max = self.state.config.live.max_subscriptions_per_socket;
+        if self.ops.len() >= max {
+            self.refused("subscriptions_per_socket");
+            let err: async_graphql::Error = AppError::LimitReached(format!(
+                "too many subscriptions on this socket (max {max}); complete one first"
+            ))
+            .into();
+            let errors = json!([err.into_server_error(Default::default())]);
+            return self
+                .send(json!({ "id": id, "type": "error", "payload": errors }))
+                .await;
         }
         let mut payload = msg["payload"].clone();
         crate::persisted::carry_document_id(&mut payload);

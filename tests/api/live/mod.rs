@@ -5,6 +5,7 @@
 mod access;
 mod budget;
 mod journey;
+mod limits;
 mod metrics;
 mod protocol;
 mod replicas;
