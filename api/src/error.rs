@@ -178,6 +178,9 @@ fn by_sqlstate(code: &str) -> Option<AppError> {
         "22021" | "22P05" => AppError::bad_input("input", "text may not contain NUL bytes"),
         "22001" => AppError::bad_input("input", "a value is too long"),
         "22003" => AppError::bad_input("input", "a number is out of range"),
+        // datetime_field_overflow, invalid_datetime_format: the scalars refuse such
+        // dates first; a client's value, never an outage.
+        "22007" | "22008" => AppError::bad_input("input", "a date is out of range"),
         // The server shutting down or not yet accepting, a broken connection.
         "57P01" | "57P02" | "57P03" => AppError::Unavailable,
         c if c.starts_with("08") => AppError::Unavailable,

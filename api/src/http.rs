@@ -21,7 +21,7 @@ use crate::{
     error::{AppError, code_for_uncoded_error},
     graphql::{
         Schemas, admit, compiled, context::RequestData, loaders::Loaders, nulls, panic_guard,
-        schema,
+        scalars, schema,
     },
     middleware::{self, RequestInfo},
     persisted,
@@ -415,6 +415,7 @@ async fn execute(
             let budget = data.budget.clone();
             let r: Request = r.data(data);
             let (query, operation_name) = (r.query.clone(), r.operation_name.clone());
+            let variables = r.variables.clone();
             // A planned read's `data` comes as JSON text, next to a response without it.
             let (mut response, mut written) = match planned {
                 Some(plan) => {
@@ -431,6 +432,7 @@ async fn execute(
                 response = Response::from_errors(vec![err.into_server_error(Default::default())]);
                 written = None;
             }
+            scalars::name_refused_values(&mut response.errors, &query, &variables);
             if !response.errors.is_empty()
                 && let (Some(types), Ok(doc)) = (
                     nulls::TypeMap::served(),

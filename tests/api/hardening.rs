@@ -2,6 +2,7 @@
 //! change nothing, and leave the server answering.
 
 mod database;
+mod forged;
 mod fuzz;
 mod gate;
 mod limits;

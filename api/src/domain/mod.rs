@@ -1,5 +1,6 @@
 //! Pure domain logic and validated input types: no database, no I/O.
 
+pub mod calendar;
 pub mod criteria;
 pub mod deal_registration;
 pub mod email;

@@ -87,13 +87,13 @@ impl Account {
     }
 
     /// When the current contract ends (ISO 8601 date, `YYYY-MM-DD`).
-    async fn contract_end_date(&self) -> Option<chrono::NaiveDate> {
-        self.model.contract_end_date
+    async fn contract_end_date(&self) -> Option<super::scalars::Date> {
+        self.model.contract_end_date.map(Into::into)
     }
 
     /// When it was created (ISO 8601, UTC).
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.model.created_at
+    async fn created_at(&self) -> super::scalars::DateTime {
+        self.model.created_at.into()
     }
 
     /// The territory the account lies in, when the caller may see it.
@@ -264,7 +264,7 @@ pub struct CreateAccountInput {
     /// Annual recurring revenue: a decimal string in the reporting currency; 0 when omitted.
     pub arr: Option<Decimal>,
     /// When the current contract ends (ISO 8601 date, `YYYY-MM-DD`).
-    pub contract_end_date: Option<chrono::NaiveDate>,
+    pub contract_end_date: Option<super::scalars::Date>,
     /// Customer health bucket, usually set by customer success.
     pub health: Option<Health>,
 }
@@ -295,7 +295,7 @@ pub struct UpdateAccountInput {
     /// New annual recurring revenue: a decimal string in the reporting currency; `null` is refused.
     pub arr: MaybeUndefined<Decimal>,
     /// When the current contract ends (ISO 8601 date, `YYYY-MM-DD`).
-    pub contract_end_date: MaybeUndefined<chrono::NaiveDate>,
+    pub contract_end_date: MaybeUndefined<super::scalars::Date>,
     /// Customer health bucket, usually set by customer success.
     pub health: MaybeUndefined<Health>,
 }
@@ -387,7 +387,7 @@ impl AccountMutation {
             csm_id: opt_id(input.csm_id.as_ref(), "User", "csmId")?.map(Some),
             lifecycle: input.lifecycle,
             arr_cents: input.arr.map(|a| money::to_cents(a, "arr")).transpose()?,
-            contract_end_date: input.contract_end_date.map(Some),
+            contract_end_date: input.contract_end_date.map(|d| Some(d.into())),
             health: input.health.map(Some),
         };
         Ok(svc::create(state(ctx)?, actor, i).await?.into())
@@ -423,7 +423,7 @@ impl AccountMutation {
             arr_cents: required(input.arr, "arr")?
                 .map(|a| money::to_cents(a, "arr"))
                 .transpose()?,
-            contract_end_date: patch(input.contract_end_date),
+            contract_end_date: patch(input.contract_end_date.map_value(Into::into)),
             health: patch(input.health),
         };
         Ok(svc::update(state(ctx)?, actor, id, i).await?.into())

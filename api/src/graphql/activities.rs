@@ -26,11 +26,11 @@ pub struct Activity {
     /// What kind of activity it was.
     pub kind: ActivityKind,
     /// When it happened (ISO 8601, UTC).
-    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub occurred_at: super::scalars::DateTime,
     /// What happened, in a sentence or two.
     pub summary: String,
     /// When it was logged (ISO 8601, UTC).
-    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: super::scalars::DateTime,
     #[graphql(skip)]
     pub model: activities::Model,
 }
@@ -40,9 +40,9 @@ impl From<activities::Model> for Activity {
         Self {
             id: ID(GlobalId::encode("Activity", m.id)),
             kind: m.kind,
-            occurred_at: m.occurred_at,
+            occurred_at: m.occurred_at.into(),
             summary: m.summary.clone(),
-            created_at: m.created_at,
+            created_at: m.created_at.into(),
             model: m,
         }
     }
@@ -101,9 +101,9 @@ pub struct ActivityFilterInput {
     #[graphql(default)]
     pub kind: Vec<ActivityKind>,
     /// Only activities that happened at or after this instant (ISO 8601, UTC).
-    pub occurred_from: Option<chrono::DateTime<chrono::Utc>>,
+    pub occurred_from: Option<super::scalars::DateTime>,
     /// Only activities that happened before this instant (ISO 8601, UTC).
-    pub occurred_to: Option<chrono::DateTime<chrono::Utc>>,
+    pub occurred_to: Option<super::scalars::DateTime>,
     /// Case-insensitive text in the summary.
     pub search: Option<String>,
 }
@@ -116,7 +116,7 @@ pub struct LogActivityInput {
     /// What happened, in a sentence or two.
     pub summary: String,
     /// Now when omitted.
-    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub occurred_at: Option<super::scalars::DateTime>,
     /// The lead it is about (global id); give exactly one of lead, account or opportunity.
     pub lead_id: Option<ID>,
     /// The account it is about (global id); give exactly one of lead, account or opportunity.
@@ -158,8 +158,8 @@ impl ActivityQuery {
             opportunity_id: opt_id(f.opportunity_id.as_ref(), "Opportunity", "opportunityId")?,
             actor_id: opt_id(f.actor_id.as_ref(), "User", "actorId")?,
             kinds: f.kind,
-            from: f.occurred_from,
-            to: f.occurred_to,
+            from: f.occurred_from.map(Into::into),
+            to: f.occurred_to.map(Into::into),
             search: f.search,
         };
         let paged = svc::list(
@@ -188,7 +188,7 @@ impl ActivityMutation {
         let n = NewActivity {
             kind: input.kind,
             summary: input.summary,
-            occurred_at: input.occurred_at,
+            occurred_at: input.occurred_at.map(Into::into),
             lead_id: opt_id(input.lead_id.as_ref(), "Lead", "leadId")?,
             account_id: opt_id(input.account_id.as_ref(), "Account", "accountId")?,
             opportunity_id: opt_id(

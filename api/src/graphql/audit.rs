@@ -23,7 +23,7 @@ pub struct AuditEvent {
     /// Global id; use it with `node(id:)` and in mutations.
     pub id: ID,
     /// When it happened (ISO 8601, UTC).
-    pub at: chrono::DateTime<chrono::Utc>,
+    pub at: super::scalars::DateTime,
     /// What was done: the name of the mutation, for example `createAccount`.
     pub action: String,
     /// The type of record it was done to, for example `Account`.
@@ -40,7 +40,7 @@ impl From<audit_events::Model> for AuditEvent {
     fn from(m: audit_events::Model) -> Self {
         Self {
             id: ID(GlobalId::encode("AuditEvent", m.id)),
-            at: m.at,
+            at: m.at.into(),
             action: m.action.clone(),
             entity_type: m.entity_type.clone(),
             entity_id: ID(GlobalId::encode(&m.entity_type, m.entity_id)),

@@ -16,7 +16,7 @@ pub struct AuthPayload {
     /// Long-lived token to get a new access token with `refreshToken`; each use replaces it, so keep only the newest.
     pub refresh_token: String,
     /// When the access token expires.
-    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: super::scalars::DateTime,
     /// The signed-in user.
     pub user: User,
 }
@@ -26,7 +26,7 @@ impl From<Session> for AuthPayload {
         Self {
             access_token: s.access_token,
             refresh_token: s.refresh_token,
-            expires_at: s.expires_at,
+            expires_at: s.expires_at.into(),
             user: s.user.into(),
         }
     }

@@ -53,14 +53,14 @@ pub struct DealRegistration {
     /// Email address of the contact person, when given.
     pub contact_email: Option<String>,
     /// When the partner expects the deal to close (ISO 8601 date, `YYYY-MM-DD`).
-    pub expected_close_date: chrono::NaiveDate,
+    pub expected_close_date: super::scalars::Date,
     /// The partner's own notes on the deal.
     pub notes: Option<String>,
     /// As of now: an approved registration past its exclusivity window is `EXPIRED`
     /// unless its opportunity was won.
     pub status: DealRegistrationStatus,
     /// When the partner submitted it (ISO 8601, UTC).
-    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    pub submitted_at: super::scalars::DateTime,
     /// Send it back with a decision: a stale version is refused with `CONFLICT`.
     pub version: i32,
     #[graphql(skip)]
@@ -79,10 +79,10 @@ impl From<Registration> for DealRegistration {
             employee_count: m.employee_count,
             contact_name: m.contact_name.clone(),
             contact_email: m.contact_email.clone(),
-            expected_close_date: m.expected_close_date,
+            expected_close_date: m.expected_close_date.into(),
             notes: m.notes.clone(),
             status: r.status,
-            submitted_at: m.created_at,
+            submitted_at: m.created_at.into(),
             version: m.version,
             inner: r,
         }
@@ -97,7 +97,7 @@ pub struct DealDecision {
     /// Written for partners: names no other partner, account or person.
     pub explanation: String,
     /// When a reviewer decided; null while under review.
-    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub decided_at: Option<super::scalars::DateTime>,
 }
 
 /// A channel conflict found on submission.
@@ -159,19 +159,19 @@ impl DealRegistration {
         DealDecision {
             status: self.status,
             explanation: partner_explanation(self.status, reason).into(),
-            decided_at: m.reviewed_at,
+            decided_at: m.reviewed_at.map(Into::into),
         }
     }
 
     /// End of exclusivity for an approved registration; null before approval.
-    async fn expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+    async fn expires_at(&self) -> Option<super::scalars::DateTime> {
         self.inner.model.reviewed_at.filter(|_| {
             matches!(
                 self.inner.model.status,
                 DealRegistrationStatus::Approved | DealRegistrationStatus::Expired
             )
         })?;
-        Some(self.inner.model.expires_at)
+        Some(self.inner.model.expires_at.into())
     }
 
     /// The opportunity opened on approval.
@@ -276,7 +276,7 @@ pub struct RegisterDealInput {
     /// Not negative.
     pub estimated_amount: Decimal,
     /// Today or later.
-    pub expected_close_date: chrono::NaiveDate,
+    pub expected_close_date: super::scalars::Date,
     /// Up to 2,000 characters.
     pub notes: Option<String>,
 }
@@ -365,7 +365,7 @@ impl DealRegistrationMutation {
             contact_name: input.contact_name,
             contact_email: input.contact_email,
             estimated_amount: input.estimated_amount,
-            expected_close_date: input.expected_close_date,
+            expected_close_date: input.expected_close_date.into(),
             notes: input.notes,
         };
         Ok(svc::register(state(ctx)?, actor(ctx)?, new).await?.into())

@@ -28,14 +28,15 @@ where
     S: SubscriptionType + 'static,
 {
     builder
-        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+        .override_output_type_description::<super::scalars::DateTime>(
             "An instant in time: an ISO 8601 (RFC 3339) string. Responses are in UTC, for \
              example `2026-03-01T09:30:00+00:00` (fractional seconds may appear); inputs \
-             may use any offset, `Z` included, and are converted to UTC.",
+             may use any offset, `Z` included, and are converted to UTC. Years run from \
+             0001 to 9999.",
         )
-        .override_output_type_description::<chrono::NaiveDate>(
+        .override_output_type_description::<super::scalars::Date>(
             "A calendar date without time or time zone: an ISO 8601 string `YYYY-MM-DD`, \
-             for example `2026-03-01`.",
+             for example `2026-03-01`. Years run from 0001 to 9999.",
         )
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number as a string, for example `\"12500.50\"`. Money is in \

@@ -2,7 +2,6 @@
 //! `PENDING → ACCEPTED | REJECTED | CANCELLED`.
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{
     enums::{HandoffKind, HandoffStatus, RejectReason},
     handoff_events, handoffs,
@@ -42,15 +41,15 @@ pub struct Handoff {
     /// The recipient's note when rejecting.
     pub response_note: Option<String>,
     /// When the recipient should have answered (the kind's SLA).
-    pub due_at: DateTime<Utc>,
+    pub due_at: super::scalars::DateTime,
     /// When it was accepted, rejected or cancelled.
-    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<super::scalars::DateTime>,
     /// Pass it back to accept, reject, cancel or redirect; a stale one is refused.
     pub version: i32,
     /// When it was requested.
-    pub created_at: DateTime<Utc>,
+    pub created_at: super::scalars::DateTime,
     /// When it last changed; `handoffs(filter: { updatedSince })` catches up from here.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: super::scalars::DateTime,
     #[graphql(skip)]
     pub model: handoffs::Model,
 }
@@ -64,11 +63,11 @@ impl From<handoffs::Model> for Handoff {
             note: m.note.clone(),
             reason_code: m.reason_code,
             response_note: m.response_note.clone(),
-            due_at: m.due_at,
-            resolved_at: m.resolved_at,
+            due_at: m.due_at.into(),
+            resolved_at: m.resolved_at.map(Into::into),
             version: m.version,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
             model: m,
         }
     }
@@ -154,7 +153,7 @@ pub struct HandoffEvent {
     /// The event's global id.
     pub id: ID,
     /// When the transition happened.
-    pub at: DateTime<Utc>,
+    pub at: super::scalars::DateTime,
     /// None for the request that created the handoff.
     pub from_status: Option<HandoffStatus>,
     /// The status after the transition (a redirect stays `PENDING`).
@@ -185,7 +184,7 @@ impl From<handoff_events::Model> for HandoffEvent {
     fn from(m: handoff_events::Model) -> Self {
         Self {
             id: ID(GlobalId::encode("HandoffEvent", m.id)),
-            at: m.at,
+            at: m.at.into(),
             from_status: m.from_status,
             to_status: m.to_status,
             reason_code: m.reason_code,
@@ -236,7 +235,7 @@ pub struct HandoffFilterInput {
     /// `true`: pending past `dueAt` — a manager's escalation queue.
     pub overdue: Option<bool>,
     /// Changed at or after this time: what a client missed while disconnected.
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<super::scalars::DateTime>,
 }
 
 /// How to sort a handoff list.
@@ -295,7 +294,7 @@ impl HandoffQuery {
             kind: f.kind,
             status: f.status,
             overdue: f.overdue,
-            updated_since: f.updated_since,
+            updated_since: f.updated_since.map(Into::into),
             lead_id: None,
             account_id: None,
         };

@@ -31,6 +31,7 @@ pub mod projection;
 pub mod quota_loader;
 pub mod quotas;
 pub mod reports;
+pub mod scalars;
 pub mod schema;
 pub mod subscription;
 pub mod territories;

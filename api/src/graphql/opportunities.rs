@@ -40,7 +40,7 @@ pub struct Opportunity {
     /// Current sales stage.
     pub stage: Stage,
     /// Expected close date while open; the day it closed once closed (ISO 8601 date, `YYYY-MM-DD`).
-    pub close_date: chrono::NaiveDate,
+    pub close_date: super::scalars::Date,
     #[graphql(skip)]
     pub model: opportunities::Model,
 }
@@ -51,7 +51,7 @@ impl From<opportunities::Model> for Opportunity {
             id: ID(GlobalId::encode("Opportunity", m.id)),
             name: m.name.clone(),
             stage: m.stage,
-            close_date: m.close_date,
+            close_date: m.close_date.into(),
             model: m,
         }
     }
@@ -142,13 +142,13 @@ impl Opportunity {
     }
 
     /// When it was closed (ISO 8601, UTC); `null` while open.
-    async fn closed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.model.closed_at
+    async fn closed_at(&self) -> Option<super::scalars::DateTime> {
+        self.model.closed_at.map(Into::into)
     }
 
     /// When it was created (ISO 8601, UTC).
-    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.model.created_at
+    async fn created_at(&self) -> super::scalars::DateTime {
+        self.model.created_at.into()
     }
 
     /// Activities logged on this opportunity that the caller may see.
@@ -189,9 +189,9 @@ pub struct OpportunityFilterInput {
     #[graphql(default)]
     pub r#type: Vec<OpportunityType>,
     /// Only opportunities closing on or after this date (ISO 8601 date).
-    pub close_date_from: Option<chrono::NaiveDate>,
+    pub close_date_from: Option<super::scalars::Date>,
     /// Only opportunities closing on or before this date (ISO 8601 date).
-    pub close_date_to: Option<chrono::NaiveDate>,
+    pub close_date_to: Option<super::scalars::Date>,
     /// Only opportunities of at least this amount (decimal string, reporting currency).
     pub amount_min: Option<Decimal>,
     /// Only opportunities of at most this amount (decimal string, reporting currency).
@@ -224,7 +224,7 @@ pub struct CreateOpportunityInput {
     /// Expected amount: a decimal string in the reporting currency (for example `"25000.00"`).
     pub amount: Decimal,
     /// Expected close date (ISO 8601 date, `YYYY-MM-DD`).
-    pub close_date: chrono::NaiveDate,
+    pub close_date: super::scalars::Date,
     /// Defaults from the stage; open opportunities may use 1–99.
     pub probability: Option<i32>,
     /// Forecast bucket; derived from the stage when omitted.
@@ -245,7 +245,7 @@ pub struct UpdateOpportunityInput {
     /// New expected amount: a decimal string in the reporting currency.
     pub amount: MaybeUndefined<Decimal>,
     /// New expected close date (ISO 8601 date).
-    pub close_date: MaybeUndefined<chrono::NaiveDate>,
+    pub close_date: MaybeUndefined<super::scalars::Date>,
     /// New probability in percent; open opportunities may use 1–99.
     pub probability: MaybeUndefined<i32>,
     /// New forecast bucket.
@@ -273,7 +273,7 @@ pub struct CloseOpportunityInput {
     /// The final amount, when it differs.
     pub amount: Option<Decimal>,
     /// Today when omitted.
-    pub close_date: Option<chrono::NaiveDate>,
+    pub close_date: Option<super::scalars::Date>,
 }
 
 fn cents(v: Option<Decimal>, field: &str) -> async_graphql::Result<Option<i64>> {
@@ -317,8 +317,8 @@ impl OpportunityQuery {
             territory_id: opt_id(f.territory_id.as_ref(), "Territory", "territoryId")?,
             stages: f.stage,
             types: f.r#type,
-            close_from: f.close_date_from,
-            close_to: f.close_date_to,
+            close_from: f.close_date_from.map(Into::into),
+            close_to: f.close_date_to.map(Into::into),
             amount_min: cents(f.amount_min, "amountMin")?,
             amount_max: cents(f.amount_max, "amountMax")?,
             search: f.search,
@@ -360,7 +360,7 @@ impl OpportunityMutation {
             opportunity_type: input.r#type,
             stage: input.stage,
             amount_cents: money::to_cents(input.amount, "amount")?,
-            close_date: input.close_date,
+            close_date: input.close_date.into(),
             probability: input.probability,
             forecast_category: input.forecast_category,
             owner_id: opt_id(input.owner_id.as_ref(), "User", "ownerId")?,
@@ -386,7 +386,7 @@ impl OpportunityMutation {
             name: required(input.name, "name")?,
             stage: required(input.stage, "stage")?,
             amount_cents: cents(required(input.amount, "amount")?, "amount")?,
-            close_date: required(input.close_date, "closeDate")?,
+            close_date: required(input.close_date, "closeDate")?.map(Into::into),
             probability: required(input.probability, "probability")?,
             forecast_category: required(input.forecast_category, "forecastCategory")?,
             owner_id: opt_id(
@@ -417,7 +417,7 @@ impl OpportunityMutation {
             won: input.outcome == CloseOutcome::Won,
             lost_reason: input.lost_reason,
             amount_cents: cents(input.amount, "amount")?,
-            close_date: input.close_date,
+            close_date: input.close_date.map(Into::into),
         };
         Ok(svc::close(state(ctx)?, actor, id, version, c).await?.into())
     }

@@ -36,7 +36,7 @@ pub struct Quota {
     /// The fiscal period, e.g. `FY2026` or `FY2026-Q3`.
     pub period: String,
     /// When the target was last set (ISO 8601, UTC).
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: super::scalars::DateTime,
     #[graphql(skip)]
     pub model: quotas::Model,
     #[graphql(skip)]
@@ -178,7 +178,7 @@ pub fn to_quota(st: &AppState, figures: &Arc<Figures>, m: quotas::Model) -> Quot
         id: ID(GlobalId::encode("Quota", m.id)),
         metric: m.metric,
         period: m.period.clone(),
-        updated_at: m.updated_at,
+        updated_at: m.updated_at.into(),
         model: m,
         figures: figures.clone(),
         fiscal_month: st.config.fiscal_year_start_month,

@@ -62,16 +62,16 @@ impl TerritoryReportObject {
         self.0.period.to_string()
     }
     /// The period's first day.
-    async fn period_start(&self) -> chrono::NaiveDate {
-        self.0.start
+    async fn period_start(&self) -> super::scalars::Date {
+        self.0.start.into()
     }
     /// The period's last day.
-    async fn period_end(&self) -> chrono::NaiveDate {
-        self.0.last_day
+    async fn period_end(&self) -> super::scalars::Date {
+        self.0.last_day.into()
     }
     /// The day pacing was computed for (today, by the server's clock).
-    async fn as_of(&self) -> chrono::NaiveDate {
-        self.0.as_of
+    async fn as_of(&self) -> super::scalars::Date {
+        self.0.as_of.into()
     }
     /// One row per territory of the subtree, root first, each over its own subtree.
     async fn territories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRowObject>> {
@@ -242,7 +242,7 @@ pub struct ReportLink {
     /// signature, bound to the caller and to this report's root, period and format.
     pub url: String,
     /// When the link stops working (ISO 8601, UTC).
-    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: super::scalars::DateTime,
 }
 
 #[derive(Default)]
@@ -301,7 +301,7 @@ impl ReportQuery {
                 "/reports/territories.{ext}?rootId={root_id}&period={period}&link={}",
                 link.token
             ),
-            expires_at: link.expires_at,
+            expires_at: link.expires_at.into(),
         })
     }
 }

@@ -36,7 +36,7 @@ pub struct User {
     /// Whether the user may sign in; deactivated users keep their history.
     pub active: bool,
     /// When the user was created (ISO 8601, UTC).
-    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: super::scalars::DateTime,
     #[graphql(skip)]
     pub uuid: Uuid,
     #[graphql(skip)]
@@ -53,7 +53,7 @@ impl From<users::Model> for User {
             name: m.name,
             role: m.role,
             active: m.active,
-            created_at: m.created_at,
+            created_at: m.created_at.into(),
             uuid: m.id,
             manager_id: m.manager_id,
             partner_id: m.partner_id,

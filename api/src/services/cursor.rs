@@ -5,14 +5,14 @@
 use std::borrow::Cow;
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, EntityTrait, IdenStatic, Value,
     sea_query::{ColumnType, OptionEnum},
 };
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::{domain::calendar, error::AppError};
 
 /// Which list a cursor belongs to: a table, its sort column and direction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,8 +108,10 @@ impl Cursor {
             "d" => true,
             _ => return Err(bad()),
         };
+        // Every list's rows are keyed by a UUID: any other id would reach SQL as a
+        // comparison of a uuid with another type.
         let id = untag(id).ok_or_else(bad)?;
-        if tag(&id).is_none() {
+        if !matches!(id, Value::Uuid(Some(_))) {
             return Err(bad());
         }
         Ok(Self {
@@ -172,10 +174,8 @@ fn untag(text: &str) -> Option<Value> {
         "b" => Value::Bool(Some(rest == "1")),
         "i" => Value::BigInt(Some(rest.parse().ok()?)),
         "s" => Value::String(Some(rest.to_owned())),
-        "d" => Value::ChronoDate(Some(NaiveDate::parse_from_str(rest, "%Y-%m-%d").ok()?)),
-        "t" => Value::ChronoDateTimeUtc(Some(
-            DateTime::parse_from_rfc3339(rest).ok()?.with_timezone(&Utc),
-        )),
+        "d" => Value::ChronoDate(Some(calendar::parse_date(rest).ok()?)),
+        "t" => Value::ChronoDateTimeUtc(Some(calendar::parse_instant(rest).ok()?)),
         "u" => Value::Uuid(Some(rest.parse::<Uuid>().ok()?)),
         _ => return None,
     })
@@ -215,6 +215,16 @@ mod tests {
             "",
             "azE",
             &URL_SAFE_NO_PAD.encode("k1|accounts|name|a|n|s:x"),
+            // Ids of another type, and dates no database holds.
+            &URL_SAFE_NO_PAD.encode("k1|accounts|name|a|i:5|s:x"),
+            &URL_SAFE_NO_PAD.encode("k1|accounts|name|a|s:x|s:x"),
+            &URL_SAFE_NO_PAD.encode("k1|accounts|name|a|b:1|s:x"),
+            &URL_SAFE_NO_PAD.encode(
+                "k1|opportunities|close_date|a|u:8c1b6c3e-1f7e-4a53-9d0c-2d3e4f5a6b7c|d:-9999-01-01",
+            ),
+            &URL_SAFE_NO_PAD.encode(
+                "k1|handoffs|updated_at|a|u:8c1b6c3e-1f7e-4a53-9d0c-2d3e4f5a6b7c|t:+262143-01-01T00:00:00Z",
+            ),
         ] {
             assert!(Cursor::decode(raw, "after").is_err(), "{raw}");
         }

@@ -155,7 +155,7 @@ fn value(s: &Schema, g: &mut Gen, t: &Value, depth: usize) -> Value {
             "9999-12-31T23:59:59Z",
             "yesterday"
         ])),
-        "NaiveDate" => json!(*g.pick(&["2026-12-31", "0001-01-01", "2026-02-30", "9999-12-31"])),
+        "Date" => json!(*g.pick(&["2026-12-31", "0001-01-01", "2026-02-30", "9999-12-31"])),
         "JSON" => json!({ "a": [1, "b"] }),
         _ => {
             let ty = &s.types[&name];

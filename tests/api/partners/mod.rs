@@ -3,7 +3,7 @@
 mod isolation;
 mod matrix;
 mod organizations;
-mod registrations;
+pub mod registrations;
 mod reports;
 mod review;
 mod schema_http;

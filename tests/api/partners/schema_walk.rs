@@ -109,7 +109,7 @@ impl Partner {
             "Float" => json!(1.0),
             "Boolean" => json!(true),
             "Decimal" => json!("1"),
-            "NaiveDate" => json!("2030-01-01"),
+            "Date" => json!("2030-01-01"),
             "DateTime" => json!("2030-01-01T00:00:00Z"),
             t if self.enums.contains_key(t) => json!(self.enums[t][0]),
             t => {

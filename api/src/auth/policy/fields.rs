@@ -174,7 +174,7 @@ pub const PARTNER_SCHEMA: &[(&str, &[&str])] = &[
         ],
     ),
     ("Decimal", &[]),
-    ("NaiveDate", &[]),
+    ("Date", &[]),
     ("DateTime", &[]),
 ];
 
