@@ -11,7 +11,14 @@ use std::io::{self, Write};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_subscriber::{EnvFilter, Layer, fmt, fmt::MakeWriter, prelude::*};
+use tracing::{Level, Metadata};
+use tracing_subscriber::{
+    EnvFilter, Layer,
+    filter::{FilterExt, filter_fn},
+    fmt,
+    fmt::MakeWriter,
+    prelude::*,
+};
 
 use crate::config::{Config, Environment};
 
@@ -41,6 +48,7 @@ pub fn init(config: &Config) -> Telemetry {
             .with_filter(EnvFilter::new("info"))
     });
     let registry = tracing_subscriber::registry().with(traces);
+    let filter = filter.and(filter_fn(|m| !is_client_fault(m)));
     let _ = match config.env {
         Environment::Production => registry
             .with(
@@ -62,6 +70,15 @@ pub fn init(config: &Config) -> Telemetry {
             .try_init(),
     };
     Telemetry { provider }
+}
+
+/// actix-http's HTTP/1 dispatcher logs at ERROR what a client did to its connection: a
+/// request that does not parse (a bad header, a URI too long), a body cut short, a peer
+/// gone. A client error is logged below ERROR (§7), so those events are kept out of the
+/// output; the dispatcher says the same at TRACE (`parse error …`, `I/O error …`), which
+/// `SALESGRAPH_LOG=actix_http=trace` shows.
+fn is_client_fault(meta: &Metadata<'_>) -> bool {
+    *meta.level() == Level::ERROR && meta.target() == "actix_http::h1::dispatcher"
 }
 
 /// A batch exporter to `{endpoint}/v1/traces`; its own thread does the sending, so it

@@ -137,7 +137,7 @@ pub(crate) async fn with_status<C: ConnectionTrait>(
         .collect())
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn list(
     state: &AppState,
     actor: &Actor,
@@ -262,7 +262,7 @@ fn validate(input: &NewRegistration, today: NaiveDate) -> AppResult<Valid> {
     })
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn register(
     state: &AppState,
     actor: &Actor,

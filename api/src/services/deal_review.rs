@@ -67,7 +67,7 @@ async fn lock_for_decision(
     Ok(reg)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, registration = %id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id, registration = %id))]
 pub async fn approve(
     state: &AppState,
     actor: &Actor,
@@ -214,7 +214,7 @@ pub async fn approve(
         .ok_or_else(|| AppError::not_found("DealRegistration"))
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, registration = %id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id, registration = %id))]
 pub async fn reject(
     state: &AppState,
     actor: &Actor,

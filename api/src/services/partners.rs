@@ -62,7 +62,7 @@ pub async fn organization_active<C: ConnectionTrait>(
         .is_some())
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -90,7 +90,7 @@ pub async fn list<C: ConnectionTrait>(
     .await
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -129,7 +129,7 @@ pub async fn create(
     Ok(partner)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, partner = %id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id, partner = %id))]
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -93,7 +93,7 @@ pub fn display_units(metric: QuotaMetric, units: i64) -> Decimal {
     }
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -230,7 +230,7 @@ async fn check_assignee<C: ConnectionTrait>(db: &C, actor: &Actor, a: Assignee) 
 
 /// Creates the quota, or replaces the target of the one with the same assignee,
 /// metric and period.
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn set(state: &AppState, actor: &Actor, i: SetQuota) -> AppResult<quotas::Model> {
     policy::require(actor, Action::SetQuotas)?;
     let target = target_units(i.metric, i.target)?;
@@ -300,7 +300,7 @@ pub async fn set(state: &AppState, actor: &Actor, i: SetQuota) -> AppResult<quot
 }
 
 /// Deletes a quota the actor could also set.
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<quotas::Model> {
     policy::require(actor, Action::SetQuotas)?;
     let txn = crate::db::begin_write(&state.db).await?;

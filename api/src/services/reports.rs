@@ -155,7 +155,7 @@ pub async fn report_root<C: ConnectionTrait>(
     Ok(root)
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn territory_report<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,

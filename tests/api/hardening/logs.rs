@@ -127,6 +127,55 @@ async fn the_log_of_a_whole_run_holds_no_secrets_and_no_forged_lines() {
         .await
         .unwrap();
 
+    // Malformed HTTP: a bad header, a URI too long, a head too large.
+    for raw in [
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".to_string(),
+        format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000)),
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "b".repeat(40_000)
+        ),
+    ] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let _ = tcp.write_all(raw.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut answer)).await;
+    }
+    // Report downloads refused: no link at all, a forged signature.
+    for q in ["", "?root=x&period=FY2026&expires=1&sig=forged"] {
+        let status = client
+            .get(format!("{base}/reports/territories.csv{q}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_client_error(), "{status}");
+    }
+    // A deal registration refused for a date in the past.
+    let partner = gql(
+        LOGIN,
+        json!({ "e": "partner@demo.example", "p": "demo-password" }),
+        None,
+    )
+    .await;
+    let partner = partner["data"]["login"]["accessToken"]
+        .as_str()
+        .map(str::to_string);
+    let refused = gql(
+        "mutation($i: RegisterDealInput!) { registerDeal(input: $i) { id } }",
+        json!({ "i": { "companyName": "Past Co", "domain": "past.example", "contactName": "P",
+                       "estimatedAmount": "1", "expectedCloseDate": "2000-01-01" } }),
+        partner,
+    )
+    .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+
     // Reuse: a warning is logged, without the token.
     gql(
         "mutation($t: String!) { refreshToken(token: $t) { accessToken } }",

@@ -72,7 +72,7 @@ fn overdue_condition(now: DateTime<Utc>) -> Condition {
         .add(handoffs::Column::DueAt.lt(now))
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -339,7 +339,7 @@ impl Resolve {
 
 /// Accepts, rejects, cancels or redirects a pending handoff at `version`, with its
 /// side effects, its event and its audit entry in one transaction.
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id, handoff = %id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id, handoff = %id))]
 pub async fn resolve(
     state: &AppState,
     actor: &Actor,

@@ -186,7 +186,7 @@ pub(super) async fn check_recipient<C: ConnectionTrait>(
     Ok(())
 }
 
-#[tracing::instrument(skip_all, err(Display), fields(actor = %actor.user_id))]
+#[tracing::instrument(skip_all, err(level = "debug", Display), fields(actor = %actor.user_id))]
 pub async fn request(
     state: &AppState,
     actor: &Actor,
