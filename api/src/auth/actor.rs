@@ -26,6 +26,9 @@ pub struct Actor {
     pub user: users::Model,
     /// The team and territories this request's scopes name, read with the row.
     pub ids: ScopeIds,
+    /// The refresh-token family of the access token: what a report link it mints and a
+    /// socket it opens end with.
+    pub family: Option<Uuid>,
 }
 
 /// What the request carried: no credentials, a verified actor, or a refusal that is
@@ -123,6 +126,7 @@ pub async fn resolve(
                 manager_id: u.manager_id,
                 name: u.name.clone(),
                 ids: policy::parse_scope_ids(team, territories, u.role),
+                family: claims.fam,
                 user: u,
             })))
         }

@@ -31,6 +31,10 @@ pub struct LinkClaims {
     /// The root territory's global id and the period, exactly as in the URL.
     pub root: String,
     pub period: String,
+    /// The refresh-token family of the token that minted the link: revoking it ends
+    /// the link too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<Uuid>,
 }
 
 pub struct Link {
@@ -59,6 +63,7 @@ pub fn sign(
         kind: kind.into(),
         root: root.into(),
         period: period.into(),
+        fam: actor.family,
     };
     let token = keys.sign_typed(LINK_TYP, &claims)?;
     let expires_at = chrono::DateTime::from_timestamp((iat + LINK_TTL_SECS) as i64, 0)
@@ -83,6 +88,11 @@ pub async fn resolve(
     if c.kind != kind || c.root != root || c.period != period {
         return Ok(refused());
     }
+    if let Some(family) = c.fam
+        && crate::services::auth::family_revoked(db, family).await?
+    {
+        return Ok(refused());
+    }
     let user = users::Entity::find_by_id(c.sub).one(db).await?;
     match user {
         Some(u)
@@ -98,6 +108,7 @@ pub async fn resolve(
                 manager_id: u.manager_id,
                 name: u.name.clone(),
                 ids: Default::default(),
+                family: c.fam,
                 user: u,
             })))
         }

@@ -2,10 +2,13 @@
 //! subscribers — one statement for the event, one for the current access of every
 //! subscribed user — then each entitled subscriber's bounded queue.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use chrono::{DateTime, Utc};
-use entity::{enums::Role, handoff_events, handoffs, users};
+use entity::{enums::Role, handoff_events, handoffs, refresh_tokens, users};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{CaseStatement, Expr},
@@ -65,6 +68,7 @@ impl Hub {
             let done = match notice {
                 Notice::Event(id) => self.deliver(&db, id).await,
                 Notice::SessionsEnded(user) => self.recheck(&db, user).await,
+                Notice::Reconnected => self.recheck_all(&db).await,
             };
             if let Err(e) = &done {
                 tracing::warn!(error = %e, ?notice, "live notice not handled");
@@ -175,17 +179,16 @@ impl Hub {
     }
 
     /// A user's sessions ended: their sockets on this replica are checked now rather
-    /// than at the next event.
+    /// than at the next event — the user's row, and whether the refresh family each
+    /// socket's token came from was revoked.
     async fn recheck(&self, db: &DatabaseConnection, user: Uuid) -> AppResult<()> {
-        let here = self
-            .inner
-            .subs
-            .lock()
-            .map(|subs| subs.values().any(|s| s.user_id == user))
-            .unwrap_or(false);
-        if !here {
+        let families: Option<Vec<Uuid>> = self.inner.subs.lock().ok().and_then(|subs| {
+            let mine: Vec<&Subscriber> = subs.values().filter(|s| s.user_id == user).collect();
+            (!mine.is_empty()).then(|| mine.iter().filter_map(|s| s.family).collect())
+        });
+        let Some(families) = families else {
             return Ok(());
-        }
+        };
         let row: Option<(Role, bool, Option<DateTime<Utc>>)> = users::Entity::find_by_id(user)
             .select_only()
             .column(users::Column::Role)
@@ -194,6 +197,21 @@ impl Hub {
             .into_tuple()
             .one(db)
             .await?;
+        let revoked: HashSet<Uuid> = if families.is_empty() {
+            HashSet::new()
+        } else {
+            refresh_tokens::Entity::find()
+                .select_only()
+                .column(refresh_tokens::Column::FamilyId)
+                .filter(refresh_tokens::Column::FamilyId.is_in(families))
+                .filter(refresh_tokens::Column::RevokedAt.is_not_null())
+                .distinct()
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect()
+        };
         let Ok(subs) = self.inner.subs.lock() else {
             return Ok(());
         };
@@ -204,12 +222,25 @@ impl Hub {
                     active: *active,
                     tokens_valid_after: *tokens_valid_after,
                 }
-                .refuses(s),
+                .refuses(s)
+                .or_else(|| {
+                    s.family
+                        .is_some_and(|f| revoked.contains(&f))
+                        .then_some(CloseWhy::SessionEnded)
+                }),
                 None => Some(CloseWhy::AccessLost),
             };
             if let Some(why) = why {
                 let _ = s.close.try_send(why);
             }
+        }
+        Ok(())
+    }
+
+    /// Every subscribed user re-checked, after notices may have been missed.
+    async fn recheck_all(&self, db: &DatabaseConnection) -> AppResult<()> {
+        for user in self.subscribed_users() {
+            self.recheck(db, user).await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! PostgreSQL: a dedicated connection `LISTEN`s and forwards notices into the replica's
 //! broadcast; it reconnects after a failure (events sent meanwhile are caught up by
-//! `handoffs(filter: {updatedSince:})` after the client reconnects).
+//! `handoffs(filter: {updatedSince:})` after the client reconnects), and then has every
+//! socket re-checked, since a "sessions ended" notice may have been missed.
 
 use tokio::sync::broadcast;
 
@@ -10,6 +11,7 @@ impl Hub {
     pub(super) async fn listen(&self, url: String, tx: broadcast::Sender<Notice>) {
         let mut stop = self.on_shutdown();
         use sea_orm::sqlx::postgres::PgListener;
+        let mut connected_before = false;
         loop {
             let listener = match PgListener::connect(&url).await {
                 Ok(mut l) => l.listen(CHANNEL).await.map(|()| l),
@@ -26,6 +28,9 @@ impl Hub {
                 }
             };
             self.inner.listening.send_replace(true);
+            if std::mem::replace(&mut connected_before, true) {
+                let _ = tx.send(Notice::Reconnected);
+            }
             loop {
                 tokio::select! {
                     n = listener.recv() => match n {

@@ -44,8 +44,11 @@ pub enum Notice {
     /// A handoff event was committed.
     Event(Uuid),
     /// The user's sessions ended (deactivated, role changed, password reset, signed
-    /// out): their sockets are re-checked at once.
+    /// out, a refresh family revoked): their sockets are re-checked at once.
     SessionsEnded(Uuid),
+    /// This replica's listener reconnected: notices sent while it was away are lost, so
+    /// every socket is re-checked. Never sent between replicas.
+    Reconnected,
 }
 
 impl Notice {
@@ -53,6 +56,7 @@ impl Notice {
         match self {
             Notice::Event(id) => id.to_string(),
             Notice::SessionsEnded(user) => format!("{SESSIONS_PREFIX}{user}"),
+            Notice::Reconnected => String::new(),
         }
     }
 
@@ -116,6 +120,8 @@ struct Subscriber {
     user_id: Uuid,
     role: Role,
     token_issued_ms: i64,
+    /// The refresh family of the socket's token; its revocation closes the socket.
+    family: Option<Uuid>,
     kinds: Vec<HandoffKind>,
     direction: Option<HandoffDirection>,
     tx: mpsc::Sender<Arc<LiveEvent>>,
@@ -178,6 +184,7 @@ impl Hub {
                     user_id: actor.user_id,
                     role: actor.role,
                     token_issued_ms: ctl.token_issued_ms,
+                    family: actor.family,
                     kinds,
                     direction,
                     tx,

@@ -11,8 +11,8 @@ use chrono::Utc;
 use entity::{login_throttles, refresh_tokens, users};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, Set, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -276,7 +276,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
     let now = Utc::now();
     if row.used_at.is_some() || row.revoked_at.is_some() {
         tracing::warn!(family = %row.family_id, "refresh token reuse; revoking the family");
-        revoke_family(db, row.family_id).await?;
+        revoke_reused(state, &row).await?;
         return Err(refused());
     }
     if row.expires_at <= now {
@@ -293,7 +293,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
     if claimed.rows_affected != 1 {
         // Lost a race with another use of the same token: that is reuse too.
         txn.rollback().await?;
-        revoke_family(db, row.family_id).await?;
+        revoke_reused(state, &row).await?;
         return Err(refused());
     }
     let user = users::Entity::find_by_id(row.user_id)
@@ -307,6 +307,30 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
     let session = start_session(state, &txn, user, row.family_id, Some(row.id)).await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// Revokes a reused token's family and tells every replica, whose sockets opened with
+/// a token of that family then close (as at sign-out).
+async fn revoke_reused(state: &AppState, row: &refresh_tokens::Model) -> AppResult<()> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    revoke_family(&txn, row.family_id).await?;
+    state
+        .hub
+        .commit(txn, crate::events::Notice::SessionsEnded(row.user_id))
+        .await
+}
+
+/// Whether refresh-token family `family` was revoked (reuse, sign-out, deactivation).
+pub async fn family_revoked<C: ConnectionTrait>(db: &C, family: Uuid) -> AppResult<bool> {
+    let revoked = refresh_tokens::Entity::find()
+        .select_only()
+        .column(refresh_tokens::Column::Id)
+        .filter(refresh_tokens::Column::FamilyId.eq(family))
+        .filter(refresh_tokens::Column::RevokedAt.is_not_null())
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    Ok(revoked.is_some())
 }
 
 async fn revoke_family<C: ConnectionTrait>(db: &C, family_id: Uuid) -> AppResult<()> {

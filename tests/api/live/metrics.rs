@@ -41,6 +41,7 @@ async fn metrics_count_subscriptions_and_events_delivered_and_dropped() {
         manager_id: u.manager_id,
         name: u.name.clone(),
         ids: Default::default(),
+        family: None,
         user: u,
     };
     let (close, _closed) = tokio::sync::mpsc::channel(4);

@@ -9,6 +9,7 @@ mod limits;
 mod metrics;
 mod protocol;
 mod replicas;
+mod revocation;
 mod scope;
 
 use futures_util::{SinkExt, StreamExt};

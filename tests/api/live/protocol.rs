@@ -116,6 +116,7 @@ async fn a_slow_subscriber_is_disconnected_not_buffered() {
         manager_id: u.manager_id,
         name: u.name.clone(),
         ids: Default::default(),
+        family: None,
         user: u,
     };
     let (close, mut closed) = tokio::sync::mpsc::channel(4);
