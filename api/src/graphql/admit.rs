@@ -61,6 +61,12 @@ pub fn check(
             document::MAX_EXPANDED_FIELDS
         )));
     }
+    if shape.nesting > document::MAX_NESTING {
+        return Err(AppError::TooExpensive(format!(
+            "the document nests fields and fragment spreads deeper than {}",
+            document::MAX_NESTING
+        )));
+    }
     if shape.introspection && !introspection {
         return Err(AppError::Forbidden("introspection is disabled".into()));
     }

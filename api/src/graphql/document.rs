@@ -17,6 +17,10 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 /// its operations and its fragment definitions (each is validated on its own). A large
 /// frontend query is a few hundred; GraphiQL's introspection query about 150.
 pub const MAX_EXPANDED_FIELDS: u64 = 10_000;
+/// How deep fields and fragment spreads may nest, each spread counting as a level: every
+/// walk that expands spreads (ours and the library's) recurses that deep. GraphiQL's
+/// introspection query nests 13.
+pub const MAX_NESTING: u64 = 64;
 
 /// What [`inspect`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +29,9 @@ pub struct Shape {
     /// Fields once spreads are expanded, summed over operations and fragment
     /// definitions; saturates just past the budget.
     pub expanded_fields: u64,
+    /// The deepest nesting of fields and spreads, each spread a level; saturates just
+    /// past the budget.
+    pub nesting: u64,
     /// Whether any selection names `__schema` or `__type`.
     pub introspection: bool,
     /// Selection nodes and fragment edges this inspection visited: linear in the
@@ -37,7 +44,17 @@ pub struct Shape {
 #[derive(Default)]
 struct Body<'a> {
     fields: u64,
-    spreads: Vec<&'a str>,
+    /// Each spread with the nesting level it stands at.
+    spreads: Vec<(&'a str, u64)>,
+    /// The deepest field level, spreads not followed.
+    depth: u64,
+}
+
+/// A fragment's expanded size and nesting.
+#[derive(Clone, Copy, Default)]
+struct Expanded {
+    size: u64,
+    nesting: u64,
 }
 
 /// Inspects `doc`, counting expanded fields up to `budget` (past it the count stops
@@ -50,55 +67,82 @@ pub fn inspect(doc: &ExecutableDocument, budget: u64) -> Shape {
     let mut fragments: HashMap<&str, Body> = HashMap::with_capacity(doc.fragments.len());
     for (name, frag) in &doc.fragments {
         let mut body = Body::default();
-        collect(&frag.node.selection_set.node, &mut body, &mut shape);
+        collect(&frag.node.selection_set.node, 0, &mut body, &mut shape);
         fragments.insert(name.as_str(), body);
     }
-    let sizes = fragment_sizes(&fragments, budget, &mut shape.work);
+    let expanded = expand_fragments(&fragments, budget, &mut shape.work);
     let cap = budget.saturating_add(1);
-    let mut total: u64 = sizes.values().fold(0, |t, s| t.saturating_add(*s));
+    let mut total: u64 = 0;
+    for e in expanded.values() {
+        total = total.saturating_add(e.size);
+        shape.nesting = shape.nesting.max(e.nesting);
+    }
     for (_, op) in doc.operations.iter() {
         if total > budget {
             break;
         }
         let mut body = Body::default();
-        collect(&op.node.selection_set.node, &mut body, &mut shape);
-        total = total.saturating_add(body.fields);
-        for s in &body.spreads {
-            total = total.saturating_add(sizes.get(s).copied().unwrap_or(0));
-        }
+        collect(&op.node.selection_set.node, 0, &mut body, &mut shape);
+        let e = expand(&body, &expanded, cap);
+        total = total.saturating_add(e.size);
+        shape.nesting = shape.nesting.max(e.nesting);
     }
     shape.expanded_fields = total.min(cap);
     shape
 }
 
+/// A body's size and nesting with its spreads' fragments expanded (`known` holds them).
+fn expand(body: &Body, known: &HashMap<&str, Expanded>, cap: u64) -> Expanded {
+    let mut e = Expanded {
+        size: body.fields,
+        nesting: body.depth,
+    };
+    for (name, level) in &body.spreads {
+        let f = known.get(name).copied().unwrap_or_default();
+        e.size = e.size.saturating_add(f.size);
+        e.nesting = e
+            .nesting
+            .max(level.saturating_add(1).saturating_add(f.nesting));
+    }
+    e.size = e.size.min(cap);
+    e.nesting = e.nesting.min(cap);
+    e
+}
+
 /// Counts the fields of a selection set (nested sets included, spreads not expanded).
 /// Its recursion follows the document's own nesting, which the parser bounds.
-fn collect<'a>(set: &'a SelectionSet, body: &mut Body<'a>, shape: &mut Shape) {
+fn collect<'a>(set: &'a SelectionSet, level: u64, body: &mut Body<'a>, shape: &mut Shape) {
     for sel in &set.items {
         shape.work += 1;
         match &sel.node {
             Selection::Field(f) => {
                 body.fields += 1;
+                body.depth = body.depth.max(level + 1);
                 let name = f.node.name.node.as_str();
                 shape.introspection |= name == "__schema" || name == "__type";
-                collect(&f.node.selection_set.node, body, shape);
+                collect(&f.node.selection_set.node, level + 1, body, shape);
             }
-            Selection::InlineFragment(f) => collect(&f.node.selection_set.node, body, shape),
-            Selection::FragmentSpread(s) => body.spreads.push(s.node.fragment_name.node.as_str()),
+            Selection::InlineFragment(f) => {
+                collect(&f.node.selection_set.node, level, body, shape);
+            }
+            Selection::FragmentSpread(s) => {
+                body.spreads
+                    .push((s.node.fragment_name.node.as_str(), level));
+            }
         }
     }
 }
 
-/// Each fragment's expanded size, capped just past `budget`, computed with an explicit
-/// stack (a chain of thousands of fragments must not recurse). A spread of an unknown
-/// fragment or one that closes a cycle counts nothing: validation refuses both.
-fn fragment_sizes<'a>(
+/// Each fragment's expanded size and nesting, capped just past `budget`, computed with an
+/// explicit stack (a chain of thousands of fragments must not recurse). A spread of an
+/// unknown fragment or one that closes a cycle counts nothing: validation refuses both.
+fn expand_fragments<'a>(
     fragments: &HashMap<&'a str, Body<'a>>,
     budget: u64,
     work: &mut u64,
-) -> HashMap<&'a str, u64> {
+) -> HashMap<&'a str, Expanded> {
     let cap = budget.saturating_add(1);
-    let mut sizes: HashMap<&str, u64> = HashMap::with_capacity(fragments.len());
+    let mut sizes: HashMap<&str, Expanded> = HashMap::with_capacity(fragments.len());
     let mut open: std::collections::HashSet<&str> = Default::default();
     for &root in fragments.keys() {
         if sizes.contains_key(root) {
@@ -109,7 +153,7 @@ fn fragment_sizes<'a>(
         open.insert(root);
         while let Some((name, next)) = stack.last_mut() {
             let body = &fragments[*name];
-            if let Some(&child) = body.spreads.get(*next) {
+            if let Some(&(child, _)) = body.spreads.get(*next) {
                 *next += 1;
                 *work += 1;
                 if fragments.contains_key(child) && !sizes.contains_key(child) && open.insert(child)
@@ -118,12 +162,10 @@ fn fragment_sizes<'a>(
                 }
                 continue;
             }
-            let size = body.spreads.iter().fold(body.fields, |t, s| {
-                t.saturating_add(sizes.get(s).copied().unwrap_or(0))
-            });
+            let e = expand(body, &sizes, cap);
             let name = *name;
             open.remove(name);
-            sizes.insert(name, size.min(cap));
+            sizes.insert(name, e);
             stack.pop();
         }
     }
@@ -175,6 +217,21 @@ mod tests {
         let s = shape(&q);
         assert_eq!(s.expanded_fields, 0);
         assert!(s.work < 100_000, "work {}", s.work);
+    }
+
+    #[test]
+    fn nesting_counts_fields_and_spreads() {
+        let s = shape("{ me { manager { ...F } } } fragment F on User { manager { id } }");
+        // me, manager, the spread, manager, id.
+        assert_eq!(s.nesting, 5);
+        let mut chain = String::from("{ ...F0 }");
+        for i in 0..5_000 {
+            chain.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
+        }
+        chain.push_str(" fragment F5000 on Query { __typename }");
+        let s = shape(&chain);
+        assert!(s.nesting > MAX_NESTING, "{s:?}");
+        assert!(s.expanded_fields <= MAX_EXPANDED_FIELDS, "{s:?}");
     }
 
     #[test]

@@ -322,7 +322,19 @@ fn document(s: &Schema, g: &mut Gen) -> (String, Value) {
 /// that fan out level after level, long alias runs, deep nesting. Each stays under the
 /// body limit; the selected operation's name, when the document names one.
 fn hostile(g: &mut Gen) -> (String, Option<String>) {
-    match g.below(4) {
+    match g.below(5) {
+        4 => {
+            // A chain of fragments each spreading the next once: small, but as deep as
+            // it is long.
+            let n = 1 + g.below(1500);
+            let chain: String = (0..n)
+                .map(|i| format!("fragment F{i} on Query {{ ...F{} }} ", i + 1))
+                .collect();
+            (
+                format!("{{ ...F0 }} {chain}fragment F{n} on Query {{ __typename }}"),
+                None,
+            )
+        }
         0 => {
             let n = 2 + g.below(3000);
             let ops: String = (0..n)
@@ -492,7 +504,10 @@ async fn generated_documents_never_break_the_server() {
         if let Ok(parsed) = async_graphql::parser::parse_query(&doc) {
             let budget = api::graphql::document::MAX_EXPANDED_FIELDS;
             let shape = api::graphql::document::inspect(&parsed, budget);
-            if shape.work > 2 * doc.len() as u64 || (executed && shape.expanded_fields > budget) {
+            let deep = shape.nesting > api::graphql::document::MAX_NESTING;
+            if shape.work > 2 * doc.len() as u64
+                || (executed && (shape.expanded_fields > budget || deep))
+            {
                 failures.push(format!(
                     "case {case}: {shape:?} for a document of {} bytes, executed: {executed}",
                     doc.len()

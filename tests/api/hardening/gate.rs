@@ -177,6 +177,23 @@ async fn a_fragment_bomb_is_refused_before_the_library_walks_it() {
         let message = body["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(message.contains("expands to more than"), "{name}: {body}");
     }
+    // A chain of fragments each spreading the next: few fields, but every walk that
+    // expands spreads would recurse 6,000 deep.
+    let chain: String = (0..6_000)
+        .map(|i| format!("fragment F{i} on Query {{ ...F{} }} ", i + 1))
+        .collect();
+    let deep = format!("{{ ...F0 }} {chain}fragment F6000 on Query {{ __typename }}");
+    let body: Value = app
+        .post_raw(json!({ "query": deep }), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("nests fields and fragment spreads"),
+        "{body}"
+    );
     // The same over a socket.
     let mut ws = init(&app.addr, &app.token("ae")).await;
     subscribe_with(&mut ws, "bomb", &fragment_bomb(2)).await;
