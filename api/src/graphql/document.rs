@@ -172,6 +172,83 @@ fn expand_fragments<'a>(
     sizes
 }
 
+/// Names (fields, aliases, arguments, types, keywords) a document's text may hold
+/// before it is parsed at all: parsing costs about a microsecond a name, and a document
+/// of this many names is well past what [`MAX_EXPANDED_FIELDS`] admits anyway.
+pub const MAX_NAMES: usize = 3 * MAX_EXPANDED_FIELDS as usize;
+
+/// What a scan of a document's text finds, before any parsing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lexed {
+    /// Name tokens outside strings and comments.
+    pub names: usize,
+    /// Operations: top-level selection sets less fragment definitions. Never more than
+    /// the document really holds (a valid document may count fewer).
+    pub operations: usize,
+}
+
+/// Scans `text` once, byte by byte: strings, block strings and comments are skipped,
+/// names counted, and top-level selection sets and `fragment` keywords (outside any
+/// braces or parentheses) counted to find the operations.
+pub fn lex(text: &str) -> Lexed {
+    let b = text.as_bytes();
+    let (mut i, mut braces, mut parens) = (0usize, 0usize, 0usize);
+    let (mut names, mut sets, mut fragments) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += if b[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            c if c == b'_' || c.is_ascii_alphabetic() => {
+                let start = i;
+                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+                names += 1;
+                if braces == 0 && parens == 0 && &b[start..i] == b"fragment" {
+                    fragments += 1;
+                }
+                continue;
+            }
+            b'{' => {
+                if braces == 0 && parens == 0 {
+                    sets += 1;
+                }
+                braces += 1;
+            }
+            b'}' => braces = braces.saturating_sub(1),
+            b'(' => parens += 1,
+            b')' => parens = parens.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Lexed {
+        names,
+        operations: sets.saturating_sub(fragments),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use async_graphql::parser::parse_query;
@@ -241,6 +318,24 @@ mod tests {
         );
         assert!(shape("{ a: __type(name: \"User\") { name } }").introspection);
         assert!(!shape("{ __typename me { __typename } }").introspection);
+    }
+
+    #[test]
+    fn the_text_scan_counts_names_and_operations_outside_strings() {
+        let l = lex(
+            "query A($f: F = { a: 1 }) @d(x: { y: 2 }) { me { id } } fragment F on Query { me { name } } { __typename }",
+        );
+        assert_eq!(l.operations, 2);
+        let l = lex(r#"{ a(s: "x y { z", b: """ q { r \""" } """) # c { d
+            }"#);
+        assert_eq!((l.names, l.operations), (3, 1));
+        let q: String = (0..40)
+            .map(|i| format!("query a{i} {{ me {{ id }} }} "))
+            .collect();
+        let parsed = inspect(&parse_query(&q).unwrap(), MAX_EXPANDED_FIELDS);
+        assert_eq!(lex(&q).operations, parsed.operations);
+        // A fragment or operation named `fragment` counts fewer operations, never more.
+        assert_eq!(lex("query fragment { me { id } }").operations, 0);
     }
 
     #[test]
