@@ -14,6 +14,7 @@ pub mod http;
 pub mod metrics;
 pub mod middleware;
 pub mod persisted;
+pub mod read;
 pub mod reports_http;
 pub mod seed;
 pub mod services;

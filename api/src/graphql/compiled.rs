@@ -43,62 +43,26 @@ enum Spec {
     Children(Table),
 }
 
+/// What `field` of `table`'s type reads, from the read model, as far as the planner
+/// answers it: stored columns as stored, money and dates (not instants yet), to-one
+/// relations and nested lists between the planned tables; a user's relations to users
+/// stay with the resolvers.
 fn spec(table: Table, field: &str) -> Option<Spec> {
-    use Scalar::*;
-    use Spec::{Children, ToOne};
-    let s = |x| Some(Spec::Scalar(x));
-    match (table, field) {
-        (_, "id") => s(GlobalId),
-        (Table::Accounts, f) => match f {
-            "name" | "domain" | "industry" | "country" | "lifecycle" | "health" => {
-                s(Column(column_name(f)?))
-            }
-            "employeeCount" => s(Column("employee_count")),
-            "arr" => s(Money("arr_cents")),
-            "contractEndDate" => s(Date("contract_end_date")),
-            "owner" => Some(ToOne(Table::Users, "owner_id")),
-            "accountManager" => Some(ToOne(Table::Users, "account_manager_id")),
-            "csm" => Some(ToOne(Table::Users, "csm_id")),
-            "opportunities" => Some(Children(Table::Opportunities)),
-            _ => None,
-        },
-        (Table::Opportunities, f) => match f {
-            "name" | "stage" | "probability" | "version" => s(Column(column_name(f)?)),
-            "type" => s(Column("opportunity_type")),
-            "forecastCategory" => s(Column("forecast_category")),
-            "lostReason" => s(Column("lost_reason")),
-            "amount" => s(Money("amount_cents")),
-            "closeDate" => s(Date("close_date")),
-            "owner" => Some(ToOne(Table::Users, "owner_id")),
-            "sourcedBy" => Some(ToOne(Table::Users, "sourced_by_id")),
-            "account" => Some(ToOne(Table::Accounts, "account_id")),
-            _ => None,
-        },
-        (Table::Users, f) => match f {
-            "name" | "email" | "role" | "active" => s(Column(column_name(f)?)),
-            _ => None,
-        },
-    }
-}
-
-/// Single-word fields whose column has the same name.
-fn column_name(field: &str) -> Option<&'static str> {
-    [
-        "name",
-        "domain",
-        "industry",
-        "country",
-        "lifecycle",
-        "health",
-        "stage",
-        "probability",
-        "version",
-        "email",
-        "role",
-        "active",
-    ]
-    .into_iter()
-    .find(|c| *c == field)
+    use crate::read::{Encoding, Field as Declared};
+    Some(match table.model().field(field)? {
+        Declared::Id => Spec::Scalar(Scalar::GlobalId),
+        Declared::Stored { column, encoding } => Spec::Scalar(match encoding {
+            Encoding::Plain => Scalar::Column(column),
+            Encoding::Money => Scalar::Money(column),
+            Encoding::Date => Scalar::Date(column),
+            Encoding::Instant => return None,
+        }),
+        Declared::ToOne { target, key } if table != Table::Users => {
+            Spec::ToOne(Table::of(target)?, key)
+        }
+        Declared::Children { target } => Spec::Children(Table::of(target)?),
+        Declared::ToOne { .. } | Declared::Derived { .. } => return None,
+    })
 }
 
 /// The root lists that can be planned.

@@ -1,57 +1,17 @@
-//! Which columns a list's selection reads: each narrowing type's table from its GraphQL
-//! fields to the columns their resolvers read (see `services::narrow`). A field missing
-//! from the table reads every column, so a new field is correct before it is fast;
-//! `tests/api/narrow.rs` proves each entry by reading the field alone.
+//! Which columns a list's selection reads, from the read model's declaration of the
+//! listed type (see `services::narrow`). A field the model does not declare reads every
+//! column, so a new field is correct before it is fast; `tests/api/narrow.rs` proves
+//! each declaration by reading the field alone.
 
 use async_graphql::{Context, SelectionField};
 
-/// `(GraphQL field, columns its resolver reads)`.
-pub type FieldColumns = &'static [(&'static str, &'static [&'static str])];
+/// The type whose rows a list holds, as the read model declares it.
+pub type FieldColumns = &'static TypeModel;
 
-pub const OPPORTUNITY: FieldColumns = &[
-    ("id", &["id"]),
-    ("name", &["name"]),
-    ("stage", &["stage"]),
-    ("closeDate", &["close_date"]),
-    ("amount", &["amount_cents"]),
-    ("ownerName", &["owner_id"]),
-    ("account", &["account_id"]),
-    ("owner", &["owner_id"]),
-    ("territory", &["territory_id"]),
-    ("type", &["opportunity_type"]),
-    ("probability", &["probability"]),
-    ("forecastCategory", &["forecast_category"]),
-    ("sourcedBy", &["sourced_by_id"]),
-    ("partner", &["partner_id"]),
-    ("lostReason", &["lost_reason"]),
-    ("version", &["version"]),
-    ("closedAt", &["closed_at"]),
-    ("createdAt", &["created_at"]),
-    ("activities", &["id"]),
-];
+pub const ACCOUNT: FieldColumns = &model::ACCOUNT;
+pub const OPPORTUNITY: FieldColumns = &model::OPPORTUNITY;
 
-pub const ACCOUNT: FieldColumns = &[
-    ("id", &["id"]),
-    ("name", &["name"]),
-    ("domain", &["domain"]),
-    ("industry", &["industry"]),
-    ("country", &["country"]),
-    ("employeeCount", &["employee_count"]),
-    ("lifecycle", &["lifecycle"]),
-    ("arr", &["arr_cents"]),
-    ("health", &["health"]),
-    ("contractEndDate", &["contract_end_date"]),
-    ("createdAt", &["created_at"]),
-    ("territory", &["territory_id"]),
-    ("owner", &["owner_id"]),
-    ("accountManager", &["account_manager_id"]),
-    ("csm", &["csm_id"]),
-    ("partner", &["partner_id"]),
-    ("opportunities", &["id"]),
-    ("leads", &["id"]),
-    ("handoffs", &["id"]),
-    ("activities", &["id"]),
-];
+use crate::read::{TypeModel, model};
 
 /// The columns the rows of the connection being resolved need, or `None` for all of
 /// them (a field the table does not know).
@@ -82,30 +42,7 @@ fn add(
         if f.name() == "__typename" {
             continue;
         }
-        let (_, cols) = table.iter().find(|(name, _)| *name == f.name())?;
-        columns.extend_from_slice(cols);
+        columns.extend_from_slice(table.columns(f.name())?);
     }
     Some(())
-}
-
-#[cfg(test)]
-mod tests {
-    use sea_orm::{EntityTrait, IdenStatic, Iterable};
-
-    use super::{ACCOUNT, FieldColumns, OPPORTUNITY};
-
-    fn names_columns<E: EntityTrait>(table: FieldColumns) {
-        let columns: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
-        for (field, cols) in table {
-            for c in *cols {
-                assert!(columns.contains(c), "{field}: {c} is not a column");
-            }
-        }
-    }
-
-    #[test]
-    fn every_table_entry_names_real_columns() {
-        names_columns::<entity::opportunities::Entity>(OPPORTUNITY);
-        names_columns::<entity::accounts::Entity>(ACCOUNT);
-    }
 }

@@ -34,6 +34,7 @@ use crate::{
         policy::{self, Action},
     },
     error::{AppError, AppResult},
+    read::{TypeModel, model},
 };
 
 /// The tables a planned read reaches.
@@ -45,21 +46,29 @@ pub enum Table {
 }
 
 impl Table {
-    fn name(self) -> &'static str {
+    /// The read model's declaration of the table's type.
+    pub fn model(self) -> &'static TypeModel {
         match self {
-            Table::Accounts => "accounts",
-            Table::Opportunities => "opportunities",
-            Table::Users => "users",
+            Table::Accounts => &model::ACCOUNT,
+            Table::Opportunities => &model::OPPORTUNITY,
+            Table::Users => &model::USER,
         }
+    }
+
+    /// The planned table of GraphQL type `name`, if it is one.
+    pub fn of(name: &str) -> Option<Self> {
+        [Table::Accounts, Table::Opportunities, Table::Users]
+            .into_iter()
+            .find(|t| t.model().name == name)
+    }
+
+    fn name(self) -> &'static str {
+        self.model().table
     }
 
     /// The GraphQL type its rows are, for global ids and `__typename`.
     fn type_name(self) -> &'static str {
-        match self {
-            Table::Accounts => "Account",
-            Table::Opportunities => "Opportunity",
-            Table::Users => "User",
-        }
+        self.model().name
     }
 
     /// The types of a list of its rows and of that list's edges, for `__typename`.
