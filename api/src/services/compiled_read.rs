@@ -62,7 +62,7 @@ impl Table {
             .find(|t| t.model().name == name)
     }
 
-    fn name(self) -> &'static str {
+    fn table_name(self) -> &'static str {
         self.model().table
     }
 
@@ -289,7 +289,7 @@ fn object_template(keys: &[&str]) -> String {
 /// A field's stored value (ids, cents and dates raw: `render` encodes them), the object
 /// it points to, or its nested list.
 fn value(actor: &Actor, table: Table, field: &Field) -> Expr {
-    let column = |c: &str| Expr::col((Alias::new(table.name()), Alias::new(c)));
+    let column = |c: &str| Expr::col((Alias::new(table.table_name()), Alias::new(c)));
     match field {
         Field::Scalar(Scalar::GlobalId) => column("id"),
         Field::Scalar(Scalar::Column(c) | Scalar::Money(c) | Scalar::Date(c)) => column(c),
@@ -303,13 +303,13 @@ fn value(actor: &Actor, table: Table, field: &Field) -> Expr {
             let values = read.into_iter().map(|(_, v)| v);
             let cond = Condition::all()
                 .add(
-                    Expr::col((Alias::new(target.name()), Alias::new("id")))
-                        .equals((Alias::new(table.name()), Alias::new(*fk))),
+                    Expr::col((Alias::new(target.table_name()), Alias::new("id")))
+                        .equals((Alias::new(table.table_name()), Alias::new(*fk))),
                 )
                 .add(target.scope(actor));
             let sub = Query::select()
                 .expr(Expr::cust_with_exprs(object_template(&keys), values))
-                .from(Alias::new(target.name()))
+                .from(Alias::new(target.table_name()))
                 .cond_where(cond)
                 .to_owned();
             Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(sub)))
