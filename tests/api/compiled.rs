@@ -1,10 +1,8 @@
-//! Reads answered by one statement (`graphql::compiled`, PostgreSQL) answer exactly what
-//! the resolvers answer. Each query runs twice as each internal role: as written (planned
-//! on PostgreSQL) and with `@include(if: true)` on its root field, which the planner
-//! leaves to the resolvers without changing the answer. On SQLite both take the
-//! resolvers' path, so there the tests check the resolvers against themselves and the
-//! statement counts of that path. `SALESGRAPH_COMPILED_READS` turns the path off; one
-//! test checks that then nothing is planned.
+//! Reads answered by one statement (`graphql::compiled`, on PostgreSQL and SQLite) answer
+//! exactly what the resolvers answer. Each query runs twice as each internal role: as
+//! written (planned) and with `@include(if: true)` on its root field, which the planner
+//! leaves to the resolvers without changing the answer. `SALESGRAPH_COMPILED_READS`
+//! turns the path off; one test checks that then nothing is planned.
 
 use entity::{accounts, users};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -18,10 +16,6 @@ const ROLES: &[&str] = &[
 
 fn compiled_on(settings: &mut std::collections::HashMap<String, String>) {
     settings.insert("SALESGRAPH_COMPILED_READS".into(), "true".into());
-}
-
-fn postgres() -> bool {
-    std::env::var("TEST_DATABASE_URL").is_ok()
 }
 
 /// The query with `@include(if: true)` on its first root field: the same answer, by
@@ -53,12 +47,10 @@ async fn both(app: &TestApp, who: &str, query: &str, vars: Value) -> (Value, u64
         "{who}: {query}\n{planned:#}"
     );
     assert_eq!(planned, resolved, "{who}: {query}");
-    // Every query these tests compare is planned on PostgreSQL: the session check and
-    // the one statement. (A planned read that failed would have fallen back to the
-    // resolvers, with the same answer and more statements.)
-    if postgres() {
-        assert_eq!(statements, 2, "planned: {who}: {query}");
-    }
+    // Every query these tests compare is planned: the session check and the one
+    // statement. (A planned read that failed would have fallen back to the resolvers,
+    // with the same answer and more statements.)
+    assert_eq!(statements, 2, "planned: {who}: {query}");
     (planned, statements)
 }
 
@@ -173,10 +165,8 @@ async fn a_planned_read_is_one_statement_after_the_session() {
     data(&app).await;
     for who in ["director", "manager", "sdr"] {
         let (_, statements) = both(&app, who, NESTED, json!({})).await;
-        // The session check, then one statement on PostgreSQL; the resolvers' three
-        // (session, accounts with owners, opportunities with owners) on SQLite.
-        let expected = if postgres() { 2 } else { 3 };
-        assert_eq!(statements, expected, "{who}");
+        // The session check, then one statement, on both databases.
+        assert_eq!(statements, 2, "{who}");
     }
     // Off, the resolvers answer on both databases.
     let off = TestApp::spawn_with(|s| {

@@ -1,4 +1,4 @@
-//! Reads answered by one SQL statement (PostgreSQL): the documents this module can plan
+//! Reads answered by one SQL statement (PostgreSQL and SQLite): the documents this module can plan
 //! — lists of accounts and opportunities in their default order, their rows' stored
 //! fields, the users and accounts they point to, an account's opportunities — run as
 //! `services::compiled_read` builds them, instead of through the resolvers, their
@@ -411,7 +411,7 @@ async fn answer(ctx: &ExtensionContext<'_>, plan: &Plan) -> Option<String> {
         Err(e) => {
             // The resolvers answer instead (and report the error if it persists); an
             // operator still sees that the one-statement path failed.
-            tracing::warn!(error = %e, "planned read failed; answering through the resolvers");
+            tracing::warn!(error = ?e, "planned read failed; answering through the resolvers");
             None
         }
     }

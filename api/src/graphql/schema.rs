@@ -151,10 +151,7 @@ impl Schemas {
     pub fn build(state: Option<AppState>, limits: &Limits, introspection: bool) -> Self {
         let planned = state
             .as_ref()
-            .filter(|s| {
-                s.config.compiled_reads
-                    && s.db.get_database_backend() == sea_orm::DbBackend::Postgres
-            })
+            .filter(|s| s.config.compiled_reads)
             .map(|s| build_internal(Some(s.clone()), limits, introspection, true));
         Self {
             internal: build_schema(state.clone(), limits, introspection),
