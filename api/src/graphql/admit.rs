@@ -138,13 +138,7 @@ mod tests {
         for i in 0..20 {
             q.push_str(&format!("query a{i} {{ ...F0 }} "));
         }
-        for i in 0..15 {
-            q.push_str(&format!(
-                "fragment F{i} on Query {{ ...F{n} ...F{n} }} ",
-                n = i + 1
-            ));
-        }
-        q.push_str("fragment F15 on Query { __typename }");
+        q.push_str(&document::fragment_chain(15, 2, "__typename"));
         let e = run(&q, Some("cheap"), true).unwrap_err();
         assert!(e.to_string().contains("expands to more than"), "{e}");
     }

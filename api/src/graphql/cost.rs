@@ -317,14 +317,10 @@ mod tests {
             )
             .is_ok()
         );
-        let mut q = String::from("{ ...F0 }");
-        for i in 0..30 {
-            q.push_str(&format!(
-                " fragment F{i} on Q {{ ...F{n} ...F{n} }}",
-                n = i + 1
-            ));
-        }
-        q.push_str(" fragment F30 on Q { me { id } }");
+        let q = format!(
+            "{{ ...F0 }} {}",
+            super::super::document::fragment_chain(30, 2, "me { id }")
+        );
         let err = measure(&parse_query(&q).unwrap(), None, &Variables::default()).unwrap_err();
         assert!(err.0.contains("too many"), "{err}");
     }

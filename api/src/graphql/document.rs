@@ -249,6 +249,19 @@ pub fn lex(text: &str) -> Lexed {
     }
 }
 
+/// Fragment definitions `F0` … `F{levels}` on `Query`, each spreading the next `fan`
+/// times and the last ending in `last`: the chains hostile documents are made of.
+#[cfg(test)]
+pub(crate) fn fragment_chain(levels: usize, fan: usize, last: &str) -> String {
+    let mut out = String::new();
+    for i in 0..levels {
+        let spreads = format!("...F{} ", i + 1).repeat(fan);
+        out.push_str(&format!("fragment F{i} on Query {{ {spreads}}} "));
+    }
+    out.push_str(&format!("fragment F{levels} on Query {{ {last} }}"));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use async_graphql::parser::parse_query;
@@ -270,15 +283,10 @@ mod tests {
 
     #[test]
     fn an_exponential_fragment_chain_is_measured_in_linear_work() {
-        let mut q = String::from("{ ...F0 }");
-        for i in 0..60 {
-            q.push_str(&format!(
-                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
-                n = i + 1
-            ));
-        }
-        q.push_str(" fragment F60 on Query { __typename }");
-        let s = shape(&q);
+        let s = shape(&format!(
+            "{{ ...F0 }} {}",
+            fragment_chain(60, 2, "__typename")
+        ));
         assert_eq!(s.expanded_fields, MAX_EXPANDED_FIELDS + 1);
         // 61 bodies of 2 spreads: each selection and each spread edge visited once.
         assert!(s.work <= 2 * 61 * 2 + 1, "work {}", s.work);
@@ -286,12 +294,10 @@ mod tests {
 
     #[test]
     fn a_long_chain_does_not_recurse_and_cycles_end() {
-        let mut q = String::from("{ ...F0 }");
-        for i in 0..20_000 {
-            q.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
-        }
-        q.push_str(" fragment F20000 on Query { ...F0 }");
-        let s = shape(&q);
+        let s = shape(&format!(
+            "{{ ...F0 }} {}",
+            fragment_chain(20_000, 1, "...F0")
+        ));
         assert_eq!(s.expanded_fields, 0);
         assert!(s.work < 100_000, "work {}", s.work);
     }
@@ -301,12 +307,10 @@ mod tests {
         let s = shape("{ me { manager { ...F } } } fragment F on User { manager { id } }");
         // me, manager, the spread, manager, id.
         assert_eq!(s.nesting, 5);
-        let mut chain = String::from("{ ...F0 }");
-        for i in 0..5_000 {
-            chain.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
-        }
-        chain.push_str(" fragment F5000 on Query { __typename }");
-        let s = shape(&chain);
+        let s = shape(&format!(
+            "{{ ...F0 }} {}",
+            fragment_chain(5_000, 1, "__typename")
+        ));
         assert!(s.nesting > MAX_NESTING, "{s:?}");
         assert!(s.expanded_fields <= MAX_EXPANDED_FIELDS, "{s:?}");
     }
