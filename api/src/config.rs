@@ -183,6 +183,8 @@ pub struct Config {
     pub shutdown_timeout_secs: u64,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// Request headers browsers may send beyond `startup::CORS_ALLOW_HEADERS`.
+    pub cors_allow_headers: Vec<String>,
     /// Trusted-documents mode: only the operations of this file run.
     pub trusted_documents: Option<std::path::PathBuf>,
     /// Memory for automatic persisted queries' documents.
@@ -356,6 +358,7 @@ impl Config {
                 .unwrap_or_else(|| "info".into()),
             shutdown_timeout_secs: num(src, "SALESGRAPH_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3_600)?,
             cors_origins: cors_origins(src.get("SALESGRAPH_CORS_ORIGINS"))?,
+            cors_allow_headers: header_names(src.get("SALESGRAPH_CORS_ALLOW_HEADERS"))?,
             trusted_documents: src
                 .get("SALESGRAPH_TRUSTED_DOCUMENTS")
                 .map(std::path::PathBuf::from),
@@ -386,6 +389,26 @@ impl Config {
     pub fn is_production(&self) -> bool {
         self.env == Environment::Production
     }
+}
+
+/// `x-tenant,x-feature-flags`: HTTP header names (RFC 9110 tokens), lower-cased.
+fn header_names(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let mut names = Vec::new();
+    for h in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
+        if h.is_empty() {
+            continue;
+        }
+        if !h
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            return Err(ConfigError(format!(
+                "SALESGRAPH_CORS_ALLOW_HEADERS: `{h}` is not a header name"
+            )));
+        }
+        names.push(h.to_ascii_lowercase());
+    }
+    Ok(names)
 }
 
 /// `https://app.example.com,http://localhost:5173`: exact origins (scheme, host and

@@ -111,3 +111,29 @@ fn development_serves_only_loopback_addresses() {
     ]));
     assert!(prod.is_ok());
 }
+
+/// Every variable `.env.example` lists is in the README's configuration table, by name
+/// or under a documented pattern (`SALESGRAPH_MAX_*`, `SALESGRAPH_HANDOFF_SLA_HOURS_<KIND>`).
+#[test]
+fn the_readme_documents_every_variable() {
+    let readme = include_str!("../../README.md");
+    let table: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| l.split('`').skip(1).step_by(2))
+        .collect();
+    let documented = |var: &str| {
+        table.iter().any(|t| {
+            *t == var
+                || t.find(['*', '<'])
+                    .is_some_and(|cut| cut > 0 && var.starts_with(&t[..cut]))
+        })
+    };
+    let missing: Vec<String> = include_str!("../../.env.example")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !documented(k))
+        .collect();
+    assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+}

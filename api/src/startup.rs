@@ -74,6 +74,7 @@ pub fn build_with(
     let data_schema = web::Data::new(schemas.internal.clone());
     let data_schemas = web::Data::new(schemas);
     let cors_origins = state.config.cors_origins.clone();
+    let cors_headers = state.config.cors_allow_headers.clone();
     let server = HttpServer::new(move || {
         // Wrapped last runs first: ids and logging see everything, CORS answers
         // preflights, and compression leaves small bodies alone.
@@ -81,7 +82,7 @@ pub fn build_with(
             .wrap(from_fn(middleware::skip_small_bodies))
             .wrap(Compress::default())
             .wrap(from_fn(middleware::unmark_small_bodies))
-            .wrap(cors(&cors_origins))
+            .wrap(cors(&cors_origins, &cors_headers))
             .wrap(from_fn(middleware::observe))
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
@@ -100,21 +101,37 @@ pub fn build_with(
     })
 }
 
+/// Headers a browser app may send besides the configured ones: the protocol's own,
+/// Apollo Client's `clientAwareness`, and W3C trace context and Sentry's tracing, which
+/// frontend instrumentation adds to every request.
+pub const CORS_ALLOW_HEADERS: [&str; 10] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "x-request-id",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+];
+
 /// Browsers on the configured origins may call every route (none by default). A request
 /// from any other origin is still served — same-origin pages such as GraphiQL send an
 /// `Origin` too — but gets no CORS headers, so the browser withholds the answer.
-fn cors(origins: &[String]) -> Cors {
+/// Scripts may read the request id and a download's file name.
+fn cors(origins: &[String], extra_headers: &[String]) -> Cors {
+    let headers = CORS_ALLOW_HEADERS
+        .iter()
+        .map(|h| h.to_string())
+        .chain(extra_headers.iter().cloned());
     origins
         .iter()
         .fold(Cors::default(), |c, o| c.allowed_origin(o))
         .allowed_methods([Method::GET, Method::POST])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            middleware::REQUEST_ID,
-        ])
-        .expose_headers([middleware::REQUEST_ID])
+        .allowed_headers(headers.collect::<Vec<_>>())
+        .expose_headers([middleware::REQUEST_ID, header::CONTENT_DISPOSITION])
         .max_age(600)
         .block_on_origin_mismatch(false)
 }

@@ -14,7 +14,8 @@ async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
         .header("Access-Control-Request-Method", "POST")
         .header(
             "Access-Control-Request-Headers",
-            "authorization,content-type",
+            "authorization,content-type,apollographql-client-name,apollographql-client-version,\
+             traceparent,tracestate,baggage,sentry-trace",
         )
         .send()
         .await
@@ -62,6 +63,7 @@ async fn cors_allows_only_the_configured_origins() {
         .unwrap()
         .to_ascii_lowercase();
     assert!(exposed.contains("x-request-id"), "{exposed}");
+    assert!(exposed.contains("content-disposition"), "{exposed}");
 
     // Any other origin gets no CORS headers, so the browser withholds the answer.
     for refused in [
@@ -80,6 +82,25 @@ async fn cors_allows_only_the_configured_origins() {
             .unwrap();
         assert_eq!(allow_origin(&resp), None, "{refused}");
     }
+}
+
+#[tokio::test]
+async fn more_request_headers_can_be_allowed() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("SALESGRAPH_CORS_ORIGINS".into(), APP_ORIGIN.into());
+        s.insert("SALESGRAPH_CORS_ALLOW_HEADERS".into(), "X-Tenant".into());
+    })
+    .await;
+    let ask = |headers: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.addr))
+            .header("Origin", APP_ORIGIN)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", headers)
+            .send()
+    };
+    assert_eq!(ask("x-tenant,traceparent").await.unwrap().status(), 200);
+    assert_eq!(ask("x-unknown").await.unwrap().status(), 400);
 }
 
 #[tokio::test]
