@@ -286,6 +286,25 @@ async fn an_error_nulls_its_field_and_never_drops_the_key() {
         null_on_path(&body["data"], e["path"].as_array().unwrap()).unwrap();
     }
 
+    // Every nullable root field alone: `{"data": {"<field>": null}}` with the error,
+    // never `{"data": null}`.
+    let unknown_territory = TestApp::gid("Territory", uuid::Uuid::new_v4());
+    for (q, field, id) in [
+        ("query($id: ID!) { node(id: $id) { id } }", "node", &unknown),
+        (
+            "query($id: ID!) { territory(id: $id) { id } }",
+            "territory",
+            &unknown_territory,
+        ),
+    ] {
+        let body = app.gql_as("ae", q, json!({ "id": id })).await;
+        assert_eq!(body["data"], json!({ field: null }), "{q}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{body}"
+        );
+    }
+
     // Errors deeper down: every error's path ends in a null, never in a missing key.
     let body = app
         .gql_as(

@@ -200,8 +200,17 @@ pub fn propagate(
     operation_name: Option<&str>,
     response: &mut Response,
 ) {
-    if response.errors.is_empty() || response.data == Value::Null {
+    if response.errors.is_empty() {
         return;
+    }
+    if response.data == Value::Null {
+        // async-graphql leaves out a field whose resolver failed and answers `null` when
+        // no field is left; it ran when an error has a path, and then the fields get
+        // their nulls like any other (a request refused before execution has none).
+        if response.errors.iter().all(|e| e.path.is_empty()) {
+            return;
+        }
+        response.data = Value::Object(Default::default());
     }
     let op = match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => op,
@@ -272,6 +281,14 @@ mod tests {
 
     fn f(s: &str) -> PathSegment {
         PathSegment::Field(s.to_string())
+    }
+
+    #[test]
+    fn a_lone_failed_root_field_gets_its_null_and_a_non_null_one_nulls_data() {
+        let data = run("{ node(id: 1) { id } }", Value::Null, &[&[f("node")]]);
+        assert_eq!(data, value!({ "node": null }));
+        let data = run("{ me { id } }", Value::Null, &[&[f("me")]]);
+        assert_eq!(data, Value::Null);
     }
 
     #[test]
