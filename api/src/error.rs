@@ -55,7 +55,8 @@ impl AppError {
             AppError::InvalidStateTransition(_) => "INVALID_STATE_TRANSITION",
             AppError::RateLimited { .. } | AppError::LimitReached(_) => "RATE_LIMITED",
             AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
-            AppError::Unavailable | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+            AppError::Unavailable => "UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
 
@@ -319,6 +320,15 @@ impl From<AppError> for async_graphql::Error {
             }
         })
     }
+}
+
+/// `err` as a GraphQL error of the whole request, outside any field: no path and no
+/// `locations` (positions start at 1; there is none to give).
+pub fn request_error(err: impl Into<async_graphql::Error>) -> async_graphql::ServerError {
+    let err: async_graphql::Error = err.into();
+    let mut e = err.into_server_error(Default::default());
+    e.locations.clear();
+    e
 }
 
 /// Errors async-graphql raises itself (unknown enum value, wrong input type, a

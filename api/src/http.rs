@@ -30,6 +30,8 @@ use crate::{
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
+/// What `Retry-After` says when the database is unavailable: about one pool timeout.
+const RETRY_AFTER_SECS: u64 = 3;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graphql", web::post().to(graphql_post))
@@ -133,7 +135,7 @@ fn refused(e: AppError, media: &str, state: &AppState) -> HttpResponse {
     state.metrics.errors.with_label_values(&[e.code()]).inc();
     let apq_miss = matches!(e, AppError::PersistedQueryNotFound);
     let err: async_graphql::Error = e.into();
-    let err = err.into_server_error(Default::default());
+    let err = crate::error::request_error(err);
     let status = if media == GRAPHQL_RESPONSE && !apq_miss {
         StatusCode::BAD_REQUEST
     } else {
@@ -373,7 +375,7 @@ async fn execute(
         Ok(c) => c,
         Err(e) => {
             let err: async_graphql::Error = e.into();
-            let body = Response::from_errors(vec![err.into_server_error(Default::default())]);
+            let body = Response::from_errors(vec![crate::error::request_error(err)]);
             return shape(vec![(body, None)], true, media, state);
         }
     };
@@ -429,7 +431,7 @@ async fn execute(
             if budget.spent() {
                 // One error for the whole request, not one per list, and no partial data.
                 let err: async_graphql::Error = budget.error().into();
-                response = Response::from_errors(vec![err.into_server_error(Default::default())]);
+                response = Response::from_errors(vec![crate::error::request_error(err)]);
                 written = None;
             }
             scalars::name_refused_values(&mut response.errors, &query, &variables);
@@ -453,7 +455,7 @@ async fn execute(
                 deadline.as_millis()
             ))
             .into();
-            let body = Response::from_errors(vec![err.into_server_error(Default::default())]);
+            let body = Response::from_errors(vec![crate::error::request_error(err)]);
             return shape(vec![(body, None)], true, media, state);
         }
     };
@@ -483,6 +485,9 @@ fn shape(
     state: &AppState,
 ) -> HttpResponse {
     let mut request_error = false;
+    // A dependency down: the client should retry (`Retry-After`); with no data at all,
+    // the GraphQL media type says so in the status too.
+    let (mut unavailable, mut no_data) = (false, false);
     let mut fix = |(mut resp, written): (Response, Option<String>)| {
         if let Some(data) = written
             && resp.errors.is_empty()
@@ -494,6 +499,14 @@ fn shape(
             out.extend_from_slice(data.as_bytes());
             out.push(b'}');
             return out;
+        }
+        if resp
+            .errors
+            .iter()
+            .any(|e| code_of(e).as_deref() == Some("UNAVAILABLE"))
+        {
+            unavailable = true;
+            no_data |= resp.data == async_graphql::Value::Null;
         }
         let before_execution = resp.data == async_graphql::Value::Null
             && !resp.errors.is_empty()
@@ -540,10 +553,16 @@ fn shape(
     };
     let status = if request_error && single && media == GRAPHQL_RESPONSE {
         StatusCode::BAD_REQUEST
+    } else if unavailable && no_data && single && media == GRAPHQL_RESPONSE {
+        StatusCode::SERVICE_UNAVAILABLE
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status).content_type(media).body(body)
+    let mut out = HttpResponse::build(status);
+    if unavailable {
+        out.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+    }
+    out.content_type(media).body(body)
 }
 
 fn code_of(e: &ServerError) -> Option<String> {

@@ -1,16 +1,18 @@
 //! The `graphql-transport-ws` protocol at `/graphql`, driven by hand over actix-ws:
-//! the exact close codes (4400 malformed, 4401 subscribe before ack, 4403 refused or
-//! access lost, 4408 no `connection_init` in time, 4409 duplicate operation id, 4429
-//! repeated `connection_init`; 1001 on shutdown), the token in `connection_init`, a
-//! bounded outbound queue, and keep-alive pings.
+//! the exact close codes (4400 malformed, 4401 subscribe before ack or a token to
+//! refresh, 4403 may not subscribe or access lost, 4408 no `connection_init` in time,
+//! 4409 duplicate operation id, 4429 repeated `connection_init`; 1001 on shutdown),
+//! the token in `connection_init`, per-replica limits (`sockets.rs`), a bounded
+//! outbound queue, and keep-alive pings.
 //!
-//! The protocol names no code for a token that stops being valid on an open socket; we
-//! close with 4401 (Unauthorized), as HTTP answers 401 for it: the token expired (timed
-//! against the app's clock) or was ended by a sign-out or password reset, and the client
-//! should refresh it and reconnect. graphql-ws's client does not retry 4401 by itself,
-//! it hands the close to the application, which is the moment to refresh. 4403 stays for
-//! a `connection_init` refused and for access lost (deactivated, role changed), where a
-//! fresh token does not help.
+//! The protocol names no code for a token that is not, or stops being, valid; we close
+//! with 4401 (Unauthorized), as HTTP answers 401 for it: the token expired (timed
+//! against the app's clock) or was ended by a sign-out, password reset or revoked
+//! session, and the client should refresh it and reconnect. graphql-ws's client does
+//! not retry 4401 by itself, it hands the close to the application, which is the moment
+//! to refresh. 4403 stays for a user who may not subscribe and for access lost
+//! (deactivated, role changed), where a fresh token does not help; 4400 for a
+//! `connection_init` without a token, a client bug that retrying cannot fix.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -263,21 +265,38 @@ impl Socket {
         }
         self.init = true;
         self.pending = None;
+        // A malformed payload is the client's bug (4400, not retried by graphql-ws); a
+        // token that is not, or no longer, valid calls for a refresh (4401); a valid
+        // token whose user may not subscribe, for nothing the client can fix (4403).
+        if !payload.is_object() {
+            return Err(close(
+                4400,
+                "connection_init needs a payload object with a token",
+            ));
+        }
         let token = payload["token"].as_str().map(str::to_string).or_else(|| {
             payload["Authorization"]
                 .as_str()
                 .or_else(|| payload["authorization"].as_str())
                 .map(|h| h.trim_start_matches("Bearer ").to_string())
         });
-        let Some(token) = token else {
-            return Err(close(4403, "Forbidden"));
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Err(close(4400, "connection_init payload has no token"));
         };
         let st = &self.state;
+        let claims = match st.keys.verify(&token) {
+            Ok(claims) => claims,
+            Err(_) if st.keys.is_expired(&token) => {
+                return Err(close(4401, "Unauthorized: token expired"));
+            }
+            Err(_) => return Err(close(4401, "Unauthorized: token invalid")),
+        };
         let header = format!("Bearer {token}");
-        let caller = actor::resolve(Some(&header), &st.keys, &st.db).await;
-        let (Ok(caller @ Caller::Authenticated(_)), Ok(claims)) = (caller, st.keys.verify(&token))
+        let Ok(caller @ Caller::Authenticated(_)) =
+            actor::resolve(Some(&header), &st.keys, &st.db).await
         else {
-            return Err(close(4403, "Forbidden"));
+            // Signed out, deactivated, the session revoked: a new sign-in, if any, helps.
+            return Err(close(4401, "Unauthorized: token invalid"));
         };
         // The socket serves the internal schema; partner users are served only their
         // allowlisted schema, which has no subscriptions, so they are refused here.
@@ -285,7 +304,10 @@ impl Socket {
         if crate::auth::policy::fields::audience(role)
             != crate::auth::policy::fields::Audience::Internal
         {
-            return Err(close(4403, "Forbidden"));
+            return Err(close(
+                4403,
+                "Forbidden: partner users have no subscriptions",
+            ));
         }
         let max = self.state.config.live.max_sockets_per_user;
         let user = caller.actor().ok().map(|a| a.user_id).unwrap_or_default();
@@ -330,7 +352,7 @@ impl Socket {
                 "too many subscriptions on this socket (max {max}); complete one first"
             ))
             .into();
-            let errors = json!([err.into_server_error(Default::default())]);
+            let errors = json!([crate::error::request_error(err)]);
             return self
                 .send(json!({ "id": id, "type": "error", "payload": errors }))
                 .await;
@@ -355,7 +377,7 @@ impl Socket {
                     .with_label_values(&[e.code()])
                     .inc();
                 let err: async_graphql::Error = e.into();
-                let errors = json!([err.into_server_error(Default::default())]);
+                let errors = json!([crate::error::request_error(err)]);
                 let msg = json!({ "id": id, "type": "error", "payload": errors });
                 return self.send(msg).await;
             }
@@ -379,16 +401,22 @@ impl Socket {
             use futures_util::StreamExt;
             let mut responses = schema.execute_stream(request);
             let mut first = true;
-            while let Some(resp) = responses.next().await {
+            while let Some(mut resp) = responses.next().await {
+                // As over HTTP, errors async-graphql raised itself (validation,
+                // variables) are the client's input.
+                for e in &mut resp.errors {
+                    let ext = e.extensions.get_or_insert_with(Default::default);
+                    if ext.get("code").is_none() {
+                        ext.set("code", crate::error::code_for_uncoded_error());
+                    }
+                }
                 // Refused before it produced anything: an `error` ends the operation.
                 if first && resp.data == async_graphql::Value::Null && !resp.errors.is_empty() {
-                    let msg = json!({ "id": id, "type": "error", "payload": resp.errors });
-                    let _ = out.send(msg.to_string()).await;
+                    let _ = out.send(frame(&id, "error", &resp.errors)).await;
                     return;
                 }
                 first = false;
-                let msg = json!({ "id": id, "type": "next", "payload": resp });
-                if out.send(msg.to_string()).await.is_err() {
+                if out.send(frame(&id, "next", &resp)).await.is_err() {
                     return;
                 }
             }
@@ -399,4 +427,12 @@ impl Socket {
         self.ops.insert(op_id, task);
         Ok(())
     }
+}
+
+/// A protocol message carrying `payload`, serialized straight into the frame: a detour
+/// through `serde_json::Value` would sort the answer's keys, which follow the document.
+fn frame(id: &str, kind: &str, payload: &impl serde::Serialize) -> String {
+    let id = serde_json::to_string(id).unwrap_or_default();
+    let payload = serde_json::to_string(payload).unwrap_or_else(|_| "null".into());
+    format!(r#"{{"id":{id},"type":"{kind}","payload":{payload}}}"#)
 }

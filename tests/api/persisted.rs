@@ -41,6 +41,8 @@ async fn apq_registers_then_runs_by_hash_over_post_and_get() {
         .unwrap();
     assert_eq!(code(&body), Some("PERSISTED_QUERY_NOT_FOUND"), "{body}");
     assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+    // Not an error at a position of the document: no `locations` (they start at 1).
+    assert!(body["errors"][0].get("locations").is_none(), "{body}");
     // Hash and text register and run.
     let body: Value = app
         .post_raw(json!({ "query": q, "extensions": apq(&h) }), Some(&token))

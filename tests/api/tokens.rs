@@ -10,7 +10,7 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn claims(app: &TestApp, who: &str) -> Value {
+pub fn claims(app: &TestApp, who: &str) -> Value {
     let u = app.user(who);
     let role = serde_json::to_value(u.role).unwrap();
     json!({
@@ -32,7 +32,7 @@ fn sign(
     encode(&header, claims, &EncodingKey::from_secret(key)).unwrap()
 }
 
-fn hs256(claims: &Value) -> String {
+pub fn hs256(claims: &Value) -> String {
     sign(
         claims,
         Some("k2"),

@@ -144,6 +144,25 @@ impl TokenKeys {
     }
 }
 
+impl TokenKeys {
+    /// Whether `token` is an access token of ours that fails only for having expired:
+    /// the client should refresh it, where any other failure calls for a new sign-in.
+    pub fn is_expired(&self, token: &str) -> bool {
+        let Ok(header) = jsonwebtoken::decode_header(token) else {
+            return false;
+        };
+        let Some(key) = header.kid.as_deref().and_then(|k| self.decoding.get(k)) else {
+            return false;
+        };
+        let mut validation = self.validation.clone();
+        validation.validate_exp = false;
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        header.typ.as_deref() == Some(ACCESS_TOKEN_TYP)
+            && jsonwebtoken::decode::<Claims>(token, key, &validation)
+                .is_ok_and(|d| d.claims.exp + LEEWAY_SECS < now)
+    }
+}
+
 /// Report links (see `report_link.rs`) are JWTs of their own media type and audience,
 /// signed with the same key ring, so that neither kind of token passes for the other.
 impl TokenKeys {

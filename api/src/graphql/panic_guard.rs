@@ -21,7 +21,7 @@ pub async fn guarded(execution: impl Future<Output = Response>) -> Response {
                 .unwrap_or_default();
             let err: async_graphql::Error =
                 AppError::internal(format!("panic while resolving: {what}")).into();
-            Response::from_errors(vec![err.into_server_error(Default::default())])
+            Response::from_errors(vec![crate::error::request_error(err)])
         }
     }
 }

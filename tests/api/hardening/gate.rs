@@ -224,3 +224,53 @@ async fn a_fragment_bomb_is_refused_before_the_library_walks_it() {
         .unwrap();
     assert!(body["data"]["me"]["id"].is_string(), "{body}");
 }
+
+#[tokio::test]
+async fn socket_errors_carry_codes_and_keep_the_documents_key_order() {
+    let app = TestApp::spawn().await;
+    let mut ws = init(&app.addr, &app.token("ae")).await;
+    subscribe_with(&mut ws, "v", "subscription { handoffEvents { nope } }").await;
+    let msg = answer(&mut ws, "v").await;
+    assert_eq!(msg["type"], "error", "{msg}");
+    assert_eq!(
+        msg["payload"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{msg}"
+    );
+    // A query over the socket: its answer's keys in the document's order, not sorted.
+    subscribe_with(&mut ws, "q", "{ zeta: __typename alpha: __typename }").await;
+    let raw = loop {
+        use futures_util::StreamExt;
+        match ws.next().await.unwrap().unwrap() {
+            tokio_tungstenite::tungstenite::Message::Text(t) => break t.to_string(),
+            _ => continue,
+        }
+    };
+    let (z, a) = (raw.find("zeta").unwrap(), raw.find("alpha").unwrap());
+    assert!(z < a, "{raw}");
+}
+
+#[tokio::test]
+async fn a_database_outage_is_unavailable_with_retry_after() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ae");
+    app.db.clone().close().await.unwrap();
+    for (accept, status) in [
+        ("application/graphql-response+json", 503),
+        ("application/json", 200),
+    ] {
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.addr))
+            .header("accept", accept)
+            .bearer_auth(&token)
+            .json(&json!({ "query": "{ me { id } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{accept}");
+        assert!(resp.headers().contains_key("retry-after"), "{accept}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(code(&body), Some("UNAVAILABLE"), "{body}");
+        assert!(body["errors"][0].get("locations").is_none(), "{body}");
+    }
+}

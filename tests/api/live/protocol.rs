@@ -27,28 +27,55 @@ async fn the_protocol_closes_with_its_codes() {
     let mut ws = connect(addr).await;
     check("no connection_init", recv(&mut ws).await, 4408);
 
-    let mut ws = connect(addr).await;
-    send(
-        &mut ws,
-        json!({ "type": "connection_init", "payload": { "token": "nope" } }),
-    )
-    .await;
-    check("bad token", recv(&mut ws).await, 4403);
-
-    let mut ws = connect(addr).await;
-    send(&mut ws, json!({ "type": "connection_init" })).await;
-    check("missing token", recv(&mut ws).await, 4403);
-
-    // Partner users have no subscriptions: the socket's schema is the internal one.
-    for partner in ["partner", "partner2"] {
+    // connection_init refused: a malformed payload 4400, a token to refresh or replace
+    // 4401, a user who may not subscribe 4403, each with its reason.
+    let mut expired = crate::tokens::claims(&app, "ae");
+    expired["exp"] = json!(chrono::Utc::now().timestamp() - 60);
+    let expired = crate::tokens::hs256(&expired);
+    let partner = app.token("partner");
+    let cases = [
+        (
+            json!({ "type": "connection_init" }),
+            4400,
+            "connection_init needs a payload object with a token",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": "token" }),
+            4400,
+            "connection_init needs a payload object with a token",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": {} }),
+            4400,
+            "connection_init payload has no token",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": { "token": "nope" } }),
+            4401,
+            "Unauthorized: token invalid",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": { "token": expired } }),
+            4401,
+            "Unauthorized: token expired",
+        ),
+        (
+            json!({ "type": "connection_init", "payload": { "token": partner } }),
+            4403,
+            "Forbidden: partner users have no subscriptions",
+        ),
+    ];
+    for (init_msg, code, reason) in cases {
         let mut ws = connect(addr).await;
-        let token = app.token(partner);
-        send(
-            &mut ws,
-            json!({ "type": "connection_init", "payload": { "token": token } }),
-        )
-        .await;
-        check(partner, recv(&mut ws).await, 4403);
+        send(&mut ws, init_msg.clone()).await;
+        let got = close_of(&mut ws).await;
+        if got.as_ref().is_none_or(|(c, r)| *c != code || r != reason) {
+            check(
+                &format!("{init_msg}: {got:?} ({reason})"),
+                Ok(Value::Null),
+                code,
+            );
+        }
     }
 
     let mut ws = connect(addr).await;
@@ -98,6 +125,20 @@ async fn the_protocol_closes_with_its_codes() {
     app.state.hub.shut_down();
     check("shutdown", recv(&mut ws).await, 1001);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The close frame's code and reason, when the server closes the socket.
+async fn close_of(ws: &mut super::Ws) -> Option<(u16, String)> {
+    use futures_util::StreamExt;
+    loop {
+        match ws.next().await? {
+            Ok(Message::Close(Some(frame))) => {
+                return Some((frame.code.into(), frame.reason.to_string()));
+            }
+            Ok(Message::Close(None)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
 }
 
 /// A subscriber that stops reading is disconnected once its bounded queue is full,
