@@ -1,6 +1,9 @@
 //! Integration tests through real HTTP, on SQLite (default) and PostgreSQL
 //! (`TEST_DATABASE_URL`). One binary, so the crate links once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Optimised builds (`cargo test --release`) resolve async-graphql's trait impls for the
+// partner schema's `PartnerView<QueryRoot>` deeper than the default limit of 128.
+#![recursion_limit = "256"]
 
 mod auth;
 mod binary;
