@@ -20,8 +20,8 @@ use crate::{
     auth::{actor, policy},
     error::{AppError, code_for_uncoded_error},
     graphql::{
-        Schemas, admit, compiled, context::RequestData, loaders::Loaders, nulls, panic_guard,
-        scalars, schema,
+        Schemas, admit, compiled, context::RequestData, loaders::Loaders, nulls, order,
+        panic_guard, scalars, schema,
     },
     middleware::{self, RequestInfo},
     persisted,
@@ -405,6 +405,9 @@ async fn execute(
                 ),
                 _ => None,
             };
+            // The resolvers' answer is put in the document's order afterwards (`order`);
+            // a planned answer is written in it.
+            let ordering = if planned.is_none() { doc.clone() } else { None };
             if let Some(doc) = doc.take() {
                 r.set_parsed_query(doc);
             }
@@ -426,7 +429,18 @@ async fn execute(
                         panic_guard::guarded(schema.execute_planned(r.data(planned))).await;
                     (response, answer.take())
                 }
-                None => (execute_guarded(schema, audience, r).await, None),
+                None => {
+                    let mut response = execute_guarded(schema, audience, r).await;
+                    if let Some(doc) = &ordering {
+                        order::reorder(
+                            doc,
+                            operation_name.as_deref(),
+                            &variables,
+                            &mut response.data,
+                        );
+                    }
+                    (response, None)
+                }
             };
             if budget.spent() {
                 // One error for the whole request, not one per list, and no partial data.

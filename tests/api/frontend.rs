@@ -320,3 +320,39 @@ async fn an_error_nulls_its_field_and_never_drops_the_key() {
         }
     }
 }
+
+/// The answer's keys follow the document (fragments in place), whichever path answers
+/// and however its fields complete, on every run.
+#[tokio::test]
+async fn answers_keep_the_documents_key_order() {
+    let app = TestApp::spawn().await;
+    let token = app.token("director");
+    let cases = [
+        (
+            "{ accounts(first: 1) { edges { cursor } totalCount pageInfo { hasNextPage } } }",
+            &["\"edges\"", "\"totalCount\"", "\"pageInfo\""][..],
+        ),
+        (
+            "{ accounts(first: 5) { totalCount nodes { csm { id } ...O accountManager { id } } } } \
+             fragment O on Account { owner { id } }",
+            &["\"csm\"", "\"owner\"", "\"accountManager\""][..],
+        ),
+        (
+            "{ zz: me { id } aa: accounts(first: 2) { nodes { name } } mm: viewerPermissions { role } }",
+            &["\"zz\"", "\"aa\"", "\"mm\""][..],
+        ),
+    ];
+    for (q, keys) in cases {
+        for _ in 0..8 {
+            let text = app
+                .post_raw(json!({ "query": q }), Some(&token))
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(!text.contains("\"errors\""), "{q}: {text}");
+            let at: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap_or(0)).collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{q}: {text}");
+        }
+    }
+}

@@ -24,6 +24,7 @@ pub mod loaders;
 pub mod node;
 pub mod nulls;
 pub mod opportunities;
+pub mod order;
 pub mod panic_guard;
 pub mod partners;
 pub mod patch;
