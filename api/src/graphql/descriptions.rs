@@ -38,6 +38,10 @@ where
             "A calendar date without time or time zone: an ISO 8601 string `YYYY-MM-DD`, \
              for example `2026-03-01`. Years run from 0001 to 9999.",
         )
+        .override_output_type_description::<async_graphql::Json<serde_json::Value>>(
+            "Any JSON value, sent as JSON (not as a string). Audit events use it for \
+             their changes: an object of field name to `{ \"before\": …, \"after\": … }`.",
+        )
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number as a string, for example `\"12500.50\"`. Money is in \
              the reporting currency with at most two decimal places (cents); ratios are \

@@ -154,7 +154,7 @@ pub struct HandoffEvent {
     pub id: ID,
     /// When the transition happened.
     pub at: super::scalars::DateTime,
-    /// None for the request that created the handoff.
+    /// The status before this transition; `null` for the request that created the handoff.
     pub from_status: Option<HandoffStatus>,
     /// The status after the transition (a redirect stays `PENDING`).
     pub to_status: HandoffStatus,
