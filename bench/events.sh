@@ -14,7 +14,7 @@
 #       it, and each server's RSS before they connect, while connected and after they
 #       disconnect.
 #
-#   bench/events.sh | tee bench/results/events.txt
+#   bench/events.sh | tee bench/results/live-events-two-replicas.txt
 #   N=10000 SUBSCRIBERS=200 bench/events.sh
 #   BIN=target/release/salesgraph CLIENT=target/release/examples/events_bench bench/events.sh
 #

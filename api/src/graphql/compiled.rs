@@ -112,7 +112,7 @@ pub fn plan(
     // A flat list stays with the resolvers (two statements, rows decoded as they are):
     // planned, its page of 100 cost the server 0.80 ms instead of 1.07 but PostgreSQL
     // 0.83 instead of 0.51 (building the JSON), and the database is the part that does
-    // not scale out (bench/results/s5-flat-planned-100k.txt).
+    // not scale out (bench/results/read-path-flat-page-planned-100k.txt).
     (plan.nests() && size <= max_fields).then_some(plan)
 }
 
