@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::Config;
 
 fn example() -> HashMap<String, String> {
-    include_str!("../../.env.example")
+    include_str!("../../../.env.example")
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))
@@ -116,7 +116,7 @@ fn development_serves_only_loopback_addresses() {
 /// or under a documented pattern (`SALESGRAPH_MAX_*`, `SALESGRAPH_HANDOFF_SLA_HOURS_<KIND>`).
 #[test]
 fn the_readme_documents_every_variable() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let table: Vec<&str> = readme
         .lines()
         .filter(|l| l.starts_with("| `"))
@@ -129,7 +129,7 @@ fn the_readme_documents_every_variable() {
                     .is_some_and(|cut| cut > 0 && var.starts_with(&t[..cut]))
         })
     };
-    let missing: Vec<String> = include_str!("../../.env.example")
+    let missing: Vec<String> = include_str!("../../../.env.example")
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))

@@ -4,35 +4,17 @@
 
 use std::{collections::HashMap, fmt, net::SocketAddr, time::Duration};
 
-use base64::Engine as _;
+mod keys;
+mod origins;
 
-/// Development signing key: public by design, refused in production.
-const DEV_SIGNING_KEY: &[u8] = b"salesgraph-development-signing-key-not-for-production";
-/// HS256 wants at least as many key bytes as the hash has.
-pub const MIN_KEY_BYTES: usize = 32;
+use keys::parse_key_ring;
+pub use keys::{KeyRing, MIN_KEY_BYTES};
+use origins::{cors_origins, header_names};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Development,
     Production,
-}
-
-/// HMAC keys by key id; the first one signs, all of them verify.
-#[derive(Clone)]
-pub struct KeyRing {
-    pub current_kid: String,
-    pub keys: HashMap<String, Vec<u8>>,
-}
-
-impl fmt::Debug for KeyRing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut kids: Vec<_> = self.keys.keys().collect();
-        kids.sort();
-        f.debug_struct("KeyRing")
-            .field("current_kid", &self.current_kid)
-            .field("kids", &kids)
-            .finish()
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -391,113 +373,6 @@ impl Config {
     }
 }
 
-/// `x-tenant,x-feature-flags`: HTTP header names (RFC 9110 tokens), lower-cased.
-fn header_names(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
-    let mut names = Vec::new();
-    for h in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
-        if h.is_empty() {
-            continue;
-        }
-        if !h
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-        {
-            return Err(ConfigError(format!(
-                "SALESGRAPH_CORS_ALLOW_HEADERS: `{h}` is not a header name"
-            )));
-        }
-        names.push(h.to_ascii_lowercase());
-    }
-    Ok(names)
-}
-
-/// `https://app.example.com,http://localhost:5173`: exact origins (scheme, host and
-/// port), as browsers send them in `Origin`.
-fn cors_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
-    let mut origins = Vec::new();
-    for o in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
-        if o.is_empty() {
-            continue;
-        }
-        let valid = (o.starts_with("https://") || o.starts_with("http://"))
-            && !o.ends_with('/')
-            && o.split_once("://").is_some_and(|(_, host)| {
-                !host.is_empty() && !host.contains('/') && !host.contains('*')
-            });
-        if !valid {
-            return Err(ConfigError(format!(
-                "SALESGRAPH_CORS_ORIGINS: `{o}` is not an origin like https://app.example.com"
-            )));
-        }
-        origins.push(o.to_string());
-    }
-    Ok(origins)
-}
-
-/// `kid:base64key,kid:base64key` — the first entry signs new tokens.
-fn parse_key_ring(raw: Option<String>, env: Environment) -> Result<KeyRing, ConfigError> {
-    let Some(raw) = raw else {
-        if env == Environment::Production {
-            return Err(ConfigError(
-                "SALESGRAPH_JWT_KEYS is required in production (kid:base64-key of at least 32 bytes)"
-                    .into(),
-            ));
-        }
-        return Ok(KeyRing {
-            current_kid: "dev".into(),
-            keys: HashMap::from([("dev".to_string(), DEV_SIGNING_KEY.to_vec())]),
-        });
-    };
-    let mut keys = HashMap::new();
-    let mut current_kid = None;
-    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let (kid, b64) = entry.split_once(':').ok_or_else(|| {
-            ConfigError("SALESGRAPH_JWT_KEYS entries must look like kid:base64-key".into())
-        })?;
-        let kid = kid.trim();
-        if kid.is_empty()
-            || !kid
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        {
-            return Err(ConfigError(format!(
-                "SALESGRAPH_JWT_KEYS: key id `{kid}` must be letters, digits, - _ or ."
-            )));
-        }
-        let key = base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim()))
-            .map_err(|_| ConfigError(format!("SALESGRAPH_JWT_KEYS: key `{kid}` is not base64")))?;
-        if key.len() < MIN_KEY_BYTES {
-            return Err(ConfigError(format!(
-                "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({} bytes; at least {MIN_KEY_BYTES})",
-                key.len()
-            )));
-        }
-        if env == Environment::Production
-            && let Some(why) = crate::auth::key_strength::weakness(&key)
-        {
-            return Err(ConfigError(format!(
-                "SALESGRAPH_JWT_KEYS: key `{kid}` is too weak ({why}); use random bytes, e.g. `openssl rand -base64 48`"
-            )));
-        }
-        if env == Environment::Production && key == DEV_SIGNING_KEY {
-            return Err(ConfigError(
-                "SALESGRAPH_JWT_KEYS: the development key cannot be used in production".into(),
-            ));
-        }
-        if keys.insert(kid.to_string(), key).is_some() {
-            return Err(ConfigError(format!(
-                "SALESGRAPH_JWT_KEYS: key id `{kid}` appears twice"
-            )));
-        }
-        current_kid.get_or_insert_with(|| kid.to_string());
-    }
-    let current_kid =
-        current_kid.ok_or_else(|| ConfigError("SALESGRAPH_JWT_KEYS has no keys".into()))?;
-    Ok(KeyRing { current_kid, keys })
-}
-
 fn num<T>(src: &dyn Source, key: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
 where
     T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
@@ -544,81 +419,7 @@ fn flag(src: &dyn Source, key: &str, default: bool) -> Result<bool, ConfigError>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_source(&map)
-    }
-
-    const STRONG: &str = "5yntPscwppJG5oYoTr/YgtYV4b+R/7US+LMdCb52pcQ="; // 32 random bytes
-
-    #[test]
-    fn defaults_match_the_spec() {
-        let c = cfg(&[]).unwrap();
-        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database_url, "sqlite://salesgraph.db?mode=rwc");
-        assert!(c.graphiql && c.introspection && c.seed_demo);
-        assert_eq!(c.keys.current_kid, "dev");
-        assert_eq!(c.fiscal_year_start_month, 1);
-        let feb = cfg(&[("SALESGRAPH_FISCAL_YEAR_START_MONTH", "2")]).unwrap();
-        assert_eq!(feb.fiscal_year_start_month, 2);
-    }
-
-    #[test]
-    fn production_refuses_missing_weak_or_dev_keys() {
-        let e = cfg(&[("SALESGRAPH_ENV", "production")]).unwrap_err();
-        assert!(e.0.contains("required"), "{e}");
-        let e = cfg(&[
-            ("SALESGRAPH_ENV", "production"),
-            ("SALESGRAPH_JWT_KEYS", "k1:c2hvcnQ="),
-        ])
-        .unwrap_err();
-        assert!(e.0.contains("too weak"), "{e}");
-        let dev = base64::engine::general_purpose::STANDARD.encode(DEV_SIGNING_KEY);
-        let e = cfg(&[
-            ("SALESGRAPH_ENV", "production"),
-            ("SALESGRAPH_JWT_KEYS", &format!("k:{dev}")),
-        ])
-        .unwrap_err();
-        assert!(e.0.contains("development key"), "{e}");
-        let c = cfg(&[
-            ("SALESGRAPH_ENV", "production"),
-            ("SALESGRAPH_JWT_KEYS", &format!("new:{STRONG},old:{STRONG}")),
-        ])
-        .unwrap();
-        assert_eq!(c.keys.current_kid, "new");
-        assert_eq!(c.keys.keys.len(), 2);
-        assert!(!c.graphiql && !c.introspection && !c.seed_demo);
-        assert!(!format!("{c:?}").contains(STRONG));
-    }
-
-    #[test]
-    fn bad_values_are_named() {
-        for (k, v) in [
-            ("SALESGRAPH_ADDR", "nowhere"),
-            ("SALESGRAPH_ENV", "staging"),
-            ("DATABASE_URL", "mysql://x"),
-            ("SALESGRAPH_ACCESS_TOKEN_TTL_SECS", "ten"),
-            ("SALESGRAPH_ARGON2_MEMORY_KIB", "1024"),
-            ("SALESGRAPH_GRAPHIQL", "maybe"),
-            ("SALESGRAPH_JWT_KEYS", "no-colon"),
-            ("SALESGRAPH_FISCAL_YEAR_START_MONTH", "13"),
-            ("SALESGRAPH_FISCAL_YEAR_START_MONTH", "feb"),
-        ] {
-            let e = cfg(&[(k, v)]).unwrap_err();
-            assert!(
-                e.0.contains(k) || k == "SALESGRAPH_ADDR" && e.0.contains("SALESGRAPH_ADDR"),
-                "{k}: {e}"
-            );
-        }
-    }
-}
+mod tests;
 
 #[cfg(test)]
-#[path = "config_defaults_test.rs"]
 mod defaults_test;
