@@ -33,11 +33,19 @@ impl Hub {
             }
             loop {
                 tokio::select! {
-                    n = listener.recv() => match n {
-                        Ok(n) => {
+                    // `try_recv`, not `recv`: `recv` reconnects by itself and hides that
+                    // notices were missed meanwhile; a loss here is answered by a new
+                    // listener and a re-check of every socket.
+                    n = listener.try_recv() => match n {
+                        Ok(Some(n)) => {
                             if let Some(notice) = Notice::parse(n.payload()) {
                                 let _ = tx.send(notice);
                             }
+                        }
+                        Ok(None) => {
+                            tracing::warn!("handoff event listener lost; reconnecting");
+                            self.inner.listening.send_replace(false);
+                            break;
                         }
                         Err(e) => {
                             tracing::warn!(error = %e, "handoff event listener lost; reconnecting");

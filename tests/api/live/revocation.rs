@@ -103,3 +103,44 @@ async fn signing_out_of_a_session_ends_its_sockets_and_links() {
     assert_eq!(recv(&mut ws).await, Err(4401));
     assert_eq!(download(&app, &link).await, 401);
 }
+
+/// A revocation whose notice a replica missed — its LISTEN connection was down — still
+/// closes the socket: a replica re-checks every socket when its listener reconnects.
+/// (PostgreSQL: SQLite has no listener.)
+#[tokio::test]
+async fn a_missed_notice_is_caught_up_when_the_listener_reconnects() {
+    use sea_orm::ConnectionTrait;
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let email = app.user("director").email.clone();
+    let (access, _) = sign_in(&app, &email).await;
+    let mut ws = init(&app.addr, &access).await;
+    subscribe(&mut ws, "1").await;
+    subscribed(&app, 1).await;
+    // Revoked behind the server's back: no notice is sent.
+    let user = app.user("director").id;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE user_id = '{user}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        drain(&mut ws).await,
+        Ok(vec![]),
+        "nothing told the replica yet"
+    );
+    // The replica's LISTEN connection ends; it reconnects and re-checks its sockets.
+    let ended = app
+        .db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query ILIKE 'listen%'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(ended.rows_affected(), 1, "one listener");
+    assert_eq!(recv(&mut ws).await, Err(4401));
+}
