@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait, sqlx::sqlite::SqliteJournalMode,
 };
 
@@ -90,10 +90,25 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// The advisory lock key replicas migrating at once take on PostgreSQL (any constant
+/// the application owns; this one spells "sgmigr").
+const MIGRATION_LOCK: i64 = 0x7367_6d69_6772;
+
+/// Applies the pending migrations. On PostgreSQL they run in one transaction holding
+/// an advisory lock, since sea-orm-migration takes none: replicas starting together
+/// queue on the lock, and each after the first finds nothing left to do (PostgreSQL's
+/// DDL is transactional, so a failed migration leaves nothing half done).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), AppError> {
-    Migrator::up(db, None)
+    let failed = |e: sea_orm::DbErr| AppError::Internal(format!("migration failed: {e}"));
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Migrator::up(db, None).await.map_err(failed);
+    }
+    let txn = db.begin().await.map_err(failed)?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         .await
-        .map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+        .map_err(failed)?;
+    Migrator::up(&txn, None).await.map_err(failed)?;
+    txn.commit().await.map_err(failed)
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ fn tracing_subscriber_init() -> Result<(), ()> {
     Ok(())
 }
 
-fn replace_db_name(url: &str, name: &str) -> String {
+pub fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));
@@ -260,7 +260,7 @@ fn replace_db_name(url: &str, name: &str) -> String {
     }
 }
 
-fn base_db_name(url: &str) -> String {
+pub fn base_db_name(url: &str) -> String {
     let base = url.split('?').next().unwrap_or(url);
     base.rsplit('/').next().unwrap_or("salesgraph").to_string()
 }
@@ -287,7 +287,7 @@ async fn pg_clone_template(base_url: &str) -> String {
             let tpl = Database::connect(replace_db_name(base_url, &name))
                 .await
                 .unwrap();
-            migration::Migrator::up(&tpl, None).await.unwrap();
+            api::db::migrate(&tpl).await.unwrap();
             tpl.close().await.unwrap();
             name
         })
@@ -306,7 +306,6 @@ async fn pg_clone_template(base_url: &str) -> String {
     name
 }
 
-use migration::MigratorTrait as _;
 
 /// Databases of earlier test processes that died before dropping them (the process id
 /// is part of each name; a process that no longer exists left them behind).

@@ -189,3 +189,61 @@ async fn constraint_violations_map_through_the_table() {
         }
     }
 }
+
+/// Replicas starting together on one PostgreSQL database migrate one at a time (an
+/// advisory lock: sea-orm-migration takes none), and each finds the schema complete.
+#[tokio::test]
+async fn replicas_starting_together_migrate_once() {
+    use migration::MigratorTrait as _;
+    use sea_orm::{ConnectionTrait, Database};
+    let Ok(base_url) = std::env::var("TEST_DATABASE_URL") else {
+        return;
+    };
+    let name = format!(
+        "{}_t{}_migrate",
+        crate::helpers::base_db_name(&base_url),
+        std::process::id()
+    );
+    let admin = Database::connect(&base_url).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    let url = crate::helpers::replace_db_name(&base_url, &name);
+    let (a, b, c) = (
+        Database::connect(&url).await.unwrap(),
+        Database::connect(&url).await.unwrap(),
+        Database::connect(&url).await.unwrap(),
+    );
+    let (ra, rb, rc) = tokio::join!(
+        api::db::migrate(&a),
+        api::db::migrate(&b),
+        api::db::migrate(&c)
+    );
+    assert!(
+        ra.is_ok() && rb.is_ok() && rc.is_ok(),
+        "{ra:?} {rb:?} {rc:?}"
+    );
+    let applied = a
+        .query_one_raw(sea_orm::Statement::from_string(
+            a.get_database_backend(),
+            "SELECT count(*) AS n FROM seaql_migrations",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(applied as usize, migration::Migrator::migrations().len());
+    for db in [a, b, c] {
+        db.close().await.unwrap();
+    }
+    admin
+        .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .await
+        .unwrap();
+}
