@@ -137,6 +137,26 @@ pub async fn skip_small_bodies(
 
 struct MarkedIdentity;
 
+/// With `SALESGRAPH_METRICS_ADDR` set, `/metrics` is served on that port only, and
+/// nothing else is: every other pair answers 404.
+pub async fn metrics_port_only(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let metrics_port = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.metrics_port);
+    if let Some(port) = metrics_port {
+        let on_metrics_port = req.app_config().local_addr().port() == port;
+        if on_metrics_port != (req.path() == "/metrics") {
+            let (req, _) = req.into_parts();
+            let res = actix_web::HttpResponse::NotFound().finish();
+            return Ok(ServiceResponse::new(req, res));
+        }
+    }
+    next.call(req).await
+}
+
 /// Placed outside `Compress`: removes the marker `skip_small_bodies` set.
 pub async fn unmark_small_bodies(
     req: ServiceRequest,

@@ -24,6 +24,8 @@ use crate::{
 
 pub struct Application {
     pub port: u16,
+    /// The port `/metrics` is served on, when `SALESGRAPH_METRICS_ADDR` is set.
+    pub metrics_port: Option<u16>,
     pub server: Server,
     pub state: AppState,
 }
@@ -42,9 +44,11 @@ pub async fn build(config: Config) -> Result<Application, AppError> {
         metrics.clone(),
     )
     .await?;
-    db::migrate(&db).await?;
+    // The port first: a second instance on a busy port stops before it touches the
+    // database.
     let listener = TcpListener::bind(config.addr)
         .map_err(|e| AppError::Internal(format!("cannot listen on {}: {e}", config.addr)))?;
+    db::migrate(&db).await?;
     let seed_demo = config.seed_demo;
     let app = build_with(config, db, metrics, listener)?;
     if seed_demo && seed::demo::seed_if_empty(&app.state).await? {
@@ -63,7 +67,23 @@ pub fn build_with(
     let port = listener.local_addr().map_err(AppError::internal)?.port();
     let shutdown_timeout = config.shutdown_timeout_secs;
     let url = config.database_url.clone();
-    let state = AppState::new(db, config, metrics)?;
+    let metrics_listener = config
+        .metrics_addr
+        .map(|a| {
+            TcpListener::bind(a).map_err(|e| {
+                AppError::Internal(format!(
+                    "cannot listen on {a} (SALESGRAPH_METRICS_ADDR): {e}"
+                ))
+            })
+        })
+        .transpose()?;
+    let metrics_port = metrics_listener
+        .as_ref()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .transpose()
+        .map_err(AppError::internal)?;
+    let mut state = AppState::new(db, config, metrics)?;
+    state.metrics_port = metrics_port;
     state.hub.start(state.db.clone(), url);
     let schemas = Schemas::build(
         Some(state.clone()),
@@ -84,6 +104,7 @@ pub fn build_with(
             .wrap(from_fn(middleware::unmark_small_bodies))
             .wrap(cors(&cors_origins, &cors_headers))
             .wrap(from_fn(middleware::observe))
+            .wrap(from_fn(middleware::metrics_port_only))
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
             .app_data(data_schemas.clone())
@@ -92,10 +113,15 @@ pub fn build_with(
     })
     .shutdown_timeout(shutdown_timeout)
     .listen(listener)
-    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    let server = match metrics_listener {
+        Some(l) => server.listen(l).map_err(AppError::internal)?,
+        None => server,
+    }
     .run();
     Ok(Application {
         port,
+        metrics_port,
         server,
         state,
     })

@@ -28,6 +28,8 @@ pub struct AppState {
     pub hub: Hub,
     /// WebSocket slots held on this replica.
     pub sockets: Arc<crate::sockets::Sockets>,
+    /// The port `/metrics` is served on instead of the public one, when configured.
+    pub metrics_port: Option<u16>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             clock: Clock::default(),
             hub,
             sockets: Arc::default(),
+            metrics_port: None,
         })
     }
 }

@@ -356,3 +356,28 @@ async fn answers_keep_the_documents_key_order() {
         }
     }
 }
+
+/// With `SALESGRAPH_METRICS_ADDR`, `/metrics` is served there and only there.
+#[tokio::test]
+async fn metrics_can_move_to_their_own_address() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("SALESGRAPH_METRICS_ADDR".into(), "127.0.0.1:0".into());
+    })
+    .await;
+    let port = app.state.metrics_port.expect("a metrics port");
+    let get = |url: String| {
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    assert_eq!(get(format!("{}/metrics", app.addr)).await.status(), 404);
+    let private = get(format!("http://127.0.0.1:{port}/metrics")).await;
+    assert_eq!(private.status(), 200);
+    assert!(private.text().await.unwrap().contains("salesgraph_"));
+    assert_eq!(
+        get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(get(format!("{}/healthz", app.addr)).await.status(), 200);
+}

@@ -306,7 +306,6 @@ async fn pg_clone_template(base_url: &str) -> String {
     name
 }
 
-
 /// Databases of earlier test processes that died before dropping them (the process id
 /// is part of each name; a process that no longer exists left them behind).
 async fn drop_leftovers(admin: &DatabaseConnection, base: &str) {

@@ -142,6 +142,8 @@ impl LiveSettings {
 pub struct Config {
     pub env: Environment,
     pub addr: SocketAddr,
+    /// Where `/metrics` is served instead of `addr`, when set.
+    pub metrics_addr: Option<SocketAddr>,
     pub database_url: String,
     pub db_max_connections: u32,
     pub db_acquire_timeout: Duration,
@@ -240,6 +242,22 @@ impl Config {
                 "SALESGRAPH_ADDR {addr} is not a loopback address: development mode's signing key and demo passwords are public, so it serves only 127.0.0.1 or ::1; set SALESGRAPH_ENV=production (with real keys) to listen on {addr}"
             )));
         }
+        let metrics_addr = match src.get("SALESGRAPH_METRICS_ADDR").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(text) => {
+                let a: SocketAddr = text.parse().map_err(|_| {
+                    ConfigError(format!(
+                        "SALESGRAPH_METRICS_ADDR must be host:port, e.g. 127.0.0.1:9090, not `{text}`"
+                    ))
+                })?;
+                if dev && !a.ip().is_loopback() {
+                    return Err(ConfigError(format!(
+                        "SALESGRAPH_METRICS_ADDR {a} is not a loopback address: development mode serves only 127.0.0.1 or ::1"
+                    )));
+                }
+                Some(a)
+            }
+        };
         let database_url = src
             .get("DATABASE_URL")
             .unwrap_or_else(|| "sqlite://salesgraph.db?mode=rwc".into());
@@ -313,6 +331,7 @@ impl Config {
         Ok(Config {
             env,
             addr,
+            metrics_addr,
             database_url,
             db_max_connections: num(src, "SALESGRAPH_DB_MAX_CONNECTIONS", 10, 1, 1_000)?,
             db_acquire_timeout: secs(src, "SALESGRAPH_DB_ACQUIRE_TIMEOUT_SECS", 3, 1, 120)?,

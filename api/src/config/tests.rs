@@ -55,6 +55,20 @@ fn production_refuses_missing_weak_or_dev_keys() {
 }
 
 #[test]
+fn metrics_move_to_a_loopback_address_in_development() {
+    assert_eq!(
+        cfg(&[("SALESGRAPH_METRICS_ADDR", "127.0.0.1:9090")])
+            .unwrap()
+            .metrics_addr
+            .map(|a| a.port()),
+        Some(9090)
+    );
+    let e = cfg(&[("SALESGRAPH_METRICS_ADDR", "0.0.0.0:9090")]).unwrap_err();
+    assert!(e.0.contains("loopback"), "{e}");
+    assert!(cfg(&[("SALESGRAPH_METRICS_ADDR", "nowhere")]).is_err());
+}
+
+#[test]
 fn bad_values_are_named() {
     for (k, v) in [
         ("SALESGRAPH_ADDR", "nowhere"),
