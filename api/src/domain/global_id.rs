@@ -32,6 +32,14 @@ impl GlobalId {
         URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}"))
     }
 
+    /// An opaque id of a computed object (a report row): its type and the parts that
+    /// make it one of a kind, so a normalized client cache never merges it with the
+    /// row or person it is about, nor with the same subject in another report. It does
+    /// not resolve through `node(id:)`.
+    pub fn encode_computed(type_name: &str, parts: &[&str]) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{type_name}:{}", parts.join(":")))
+    }
+
     /// Decodes any node id; `field` names the argument in the error.
     pub fn decode(raw: &str, field: &str) -> Result<Self, AppError> {
         let bad = || AppError::bad_input(field, "is not a valid id");

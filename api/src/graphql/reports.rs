@@ -114,8 +114,27 @@ impl ReportRowObject {
             RowKind::Rep => ReportRowKind::Rep,
         }
     }
-    /// The territory's or the rep's global id.
+    /// This row's own id: of this report (root and period), this kind of row and this
+    /// subject, so a client cache keeps the figures of each report apart and never
+    /// merges them into the territory or user the row is about (see `subjectId`).
     async fn id(&self) -> ID {
+        let (kind, subject) = match self.1 {
+            RowKind::Territory => ("territory", self.row().id),
+            RowKind::Rep => ("rep", self.row().id),
+        };
+        ID(GlobalId::encode_computed(
+            "TerritoryReportRow",
+            &[
+                &self.0.root_id.to_string(),
+                &self.0.period.to_string(),
+                kind,
+                &subject.to_string(),
+            ],
+        ))
+    }
+    /// The global id of the territory or the rep the row is about (`node(id:)`
+    /// resolves it).
+    async fn subject_id(&self) -> ID {
         let t = if self.1 == RowKind::Territory {
             "Territory"
         } else {

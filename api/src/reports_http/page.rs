@@ -157,7 +157,7 @@ pub fn render(report: &TerritoryReport) -> String {
     // Global ids are for machines: the CSV has them, the printed table does not.
     let shown: Vec<bool> = COLUMNS
         .iter()
-        .map(|c| !matches!(*c, "id" | "parentId"))
+        .map(|c| !matches!(*c, "subjectId" | "parentId"))
         .collect();
     for (c, show) in COLUMNS.iter().zip(&shown) {
         if *show {

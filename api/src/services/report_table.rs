@@ -9,7 +9,7 @@ use crate::domain::GlobalId;
 
 pub const COLUMNS: &[&str] = &[
     "kind",
-    "id",
+    "subjectId",
     "name",
     "parentId",
     "depth",

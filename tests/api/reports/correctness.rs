@@ -10,7 +10,7 @@ use crate::helpers::TestApp;
 pub const REPORT: &str = "query($r: ID!, $p: String!) { territoryReport(rootId: $r, period: $p) {
   rootId period periodStart periodEnd asOf
   territories { ...row } reps { ...row } } }
-fragment row on TerritoryReportRow { kind id name parentId depth quota bookings attainment
+fragment row on TerritoryReportRow { kind id subjectId name parentId depth quota bookings attainment
   openPipeline weightedPipeline pipelineByCategory { category amount } coverage wonCount
   lostCount winRate averageDealSize averageSalesCycleDays leadsCreated leadsConverted
   conversionRate handoffsAccepted handoffsDecided acceptanceRate medianHoursToAccept pacing }";
@@ -260,4 +260,32 @@ async fn quota_figures_match_the_hand_computation() {
         mismatches.push(format!("R.reconciliation {rec}"));
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// Report rows have ids of their own (report, kind, subject), so a normalized client
+/// cache keeps each report's figures apart; `subjectId` is the territory or rep.
+#[tokio::test]
+async fn report_rows_have_their_own_ids() {
+    let app = TestApp::spawn().await;
+    let root = TestApp::gid("Territory", app.fx.territories["global"]);
+    let q = "query($r: ID!, $p: String!) { territoryReport(rootId: $r, period: $p) { \
+             territories { id subjectId } reps { id subjectId } } }";
+    let mut seen = std::collections::HashSet::new();
+    for period in ["FY2026", "FY2026-Q4"] {
+        let body = app
+            .gql_as("director", q, json!({ "r": root, "p": period }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let report = &body["data"]["territoryReport"];
+        let root_row = &report["territories"][0];
+        assert_eq!(root_row["subjectId"], root.as_str(), "{body}");
+        assert_ne!(root_row["id"], root.as_str(), "{body}");
+        for kind in ["territories", "reps"] {
+            for row in report[kind].as_array().unwrap() {
+                let id = row["id"].as_str().unwrap().to_string();
+                assert!(seen.insert(id), "a row id repeats: {body}");
+            }
+        }
+    }
+    assert!(seen.len() > 2);
 }

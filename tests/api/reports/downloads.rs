@@ -12,7 +12,7 @@ use super::{
 };
 use crate::helpers::TestApp;
 
-pub const COLUMNS: &str = "kind,id,name,parentId,depth,quota,bookings,attainment,openPipeline,weightedPipeline,pipelinePipeline,pipelineBestCase,pipelineCommit,pipelineClosed,pipelineOmitted,coverage,wonCount,lostCount,winRate,averageDealSize,averageSalesCycleDays,leadsCreated,leadsConverted,conversionRate,handoffsAccepted,handoffsDecided,acceptanceRate,medianHoursToAccept,pacing";
+pub const COLUMNS: &str = "kind,subjectId,name,parentId,depth,quota,bookings,attainment,openPipeline,weightedPipeline,pipelinePipeline,pipelineBestCase,pipelineCommit,pipelineClosed,pipelineOmitted,coverage,wonCount,lostCount,winRate,averageDealSize,averageSalesCycleDays,leadsCreated,leadsConverted,conversionRate,handoffsAccepted,handoffsDecided,acceptanceRate,medianHoursToAccept,pacing";
 
 /// An RFC 4180 parser: quoted fields, doubled quotes, CRLF records.
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
