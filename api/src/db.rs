@@ -61,7 +61,7 @@ pub async fn connect(
     }
     let mut db = Database::connect(opts)
         .await
-        .map_err(|e| AppError::Internal(format!("cannot connect to the database: {e}")))?;
+        .map_err(|e| AppError::Internal(connect_failure(settings.url, &e)))?;
     let counter = metrics.statements.clone();
     let latency = metrics.statement_latency.clone();
     db.set_metric_callback(move |info| {
@@ -70,6 +70,53 @@ pub async fn connect(
         tracing::trace!(target: "salesgraph::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement, "statement");
     });
     Ok(db)
+}
+
+/// Why the database at `url` could not be reached, naming what was tried (never a
+/// password) and the fix.
+fn connect_failure(url: &str, err: &DbErr) -> String {
+    use std::str::FromStr;
+
+    use sea_orm::sqlx::{postgres::PgConnectOptions, sqlite::SqliteConnectOptions};
+    let cause = err.to_string();
+    // The driver's text, without the source position sea-orm appends to it.
+    let cause = cause
+        .split(" at line ")
+        .next()
+        .unwrap_or(&cause)
+        .to_string();
+    if url.starts_with("sqlite:") {
+        let file = SqliteConnectOptions::from_str(url)
+            .map(|o| o.get_filename().display().to_string())
+            .unwrap_or_else(|_| url.to_string());
+        return format!(
+            "cannot open the SQLite database file `{file}` ({cause}); its folder must exist, \
+             and DATABASE_URL must end in `?mode=rwc` for the file to be created \
+             (e.g. sqlite://salesgraph.db?mode=rwc)"
+        );
+    }
+    let Ok(pg) = PgConnectOptions::from_str(url) else {
+        return format!("DATABASE_URL is not a database URL ({cause})");
+    };
+    let (host, port) = (pg.get_host().to_string(), pg.get_port());
+    let database = pg
+        .get_database()
+        .unwrap_or("(the user's default)")
+        .to_string();
+    let user = pg.get_username().to_string();
+    let missing_database = matches!(err, DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+        if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("3D000"));
+    if missing_database {
+        format!(
+            "PostgreSQL at {host}:{port} has no database `{database}`: create it \
+             (createdb -h {host} -p {port} -U {user} {database}) or fix DATABASE_URL"
+        )
+    } else {
+        format!(
+            "cannot connect to PostgreSQL at {host}:{port} (database `{database}`, user \
+             `{user}`): {cause}. Is it running and reachable? Check DATABASE_URL"
+        )
+    }
 }
 
 /// Opens a transaction for a use case that writes. Every service that changes data

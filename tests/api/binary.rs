@@ -238,3 +238,32 @@ fn traces_are_exported_over_otlp_when_configured() {
         "the spans name the service and the request"
     );
 }
+
+/// A database that cannot be reached is named with what was tried and the fix.
+#[test]
+fn an_unreachable_database_is_named_with_the_fix() {
+    let run = |url: &str| {
+        let out = salesgraph()
+            .args(["migrate", "status"])
+            .env("DATABASE_URL", url)
+            .env("SALESGRAPH_DB_ACQUIRE_TIMEOUT_SECS", "1")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{url}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let err = run("sqlite:///nonexistent-folder-of-salesgraph/x.db?mode=rwc");
+    assert!(
+        err.contains("/nonexistent-folder-of-salesgraph/x.db") && err.contains("?mode=rwc"),
+        "{err}"
+    );
+    assert!(!err.contains(" at line "), "{err}");
+    if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
+        let missing = crate::helpers::replace_db_name(&base, "salesgraph_no_such_database");
+        let err = run(&missing);
+        assert!(
+            err.contains("no database `salesgraph_no_such_database`") && err.contains("createdb"),
+            "{err}"
+        );
+    }
+}
