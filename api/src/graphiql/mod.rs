@@ -5,7 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 
 /// The policy the page is served with; the test drives the page under exactly this.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'";
+/// GraphiQL's stylesheet embeds its fonts as `data:` URLs.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; font-src 'self' data:";
 
 struct Asset {
     path: &'static str,
@@ -47,7 +48,7 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("page.css"),
     },
     Asset {
-        path: "start-1.js",
+        path: "start-2.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("start.js"),
     },
@@ -67,7 +68,7 @@ const PAGE: &str = r#"<!doctype html>
 <script src="/graphiql/react-18.3.1.min.js"></script>
 <script src="/graphiql/react-dom-18.3.1.min.js"></script>
 <script src="/graphiql/graphiql-4.1.2.min.js"></script>
-<script src="/graphiql/start-1.js"></script>
+<script src="/graphiql/start-2.js"></script>
 </body>
 </html>
 "#;

@@ -3,7 +3,12 @@
 (function () {
   'use strict';
   var root = document.getElementById('graphiql');
-  var fetcher = GraphiQL.createFetcher({ url: root.getAttribute('data-endpoint') });
+  var endpoint = root.getAttribute('data-endpoint');
+  // Subscriptions go over graphql-transport-ws on the same path (GraphiQL bundles
+  // graphql-ws); the Headers tab's values become the connection_init payload, so an
+  // `Authorization: Bearer …` typed there authenticates the socket too.
+  var socket = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + endpoint;
+  var fetcher = GraphiQL.createFetcher({ url: endpoint, subscriptionUrl: socket });
   ReactDOM.createRoot(root).render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,

@@ -1,7 +1,7 @@
 //! GraphiQL as a person uses it: the page loads from the server alone (no network but
 //! loopback) under its Content-Security-Policy, the docs pane lists `Query`, and a query
 //! typed in — with an Authorization header typed into the Headers tab — returns data,
-//! again after a reload.
+//! again after a reload, and a subscription typed in subscribes over the socket.
 
 use serde_json::json;
 
@@ -135,4 +135,20 @@ async fn graphiql_works_offline_and_runs_a_typed_query() {
             &format!("{response}.getValue().includes('ae@test.example')"),
         )
         .await;
+
+    // A subscription runs over the socket, authenticated by the same Headers tab.
+    browser
+        .eval(&format!("{query}.setValue(''); {query}.focus()"))
+        .await;
+    browser
+        .type_text("subscription Live { handoffEvents { toStatus } }")
+        .await;
+    // GraphiQL sends a document over the socket once its editor has parsed it as a
+    // subscription, which no page state shows: give it a moment (before it, the
+    // document goes over HTTP and is refused there).
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    browser
+        .eval("document.querySelector('.graphiql-execute-button').click()")
+        .await;
+    crate::live::subscribed(&app, 1).await;
 }
