@@ -61,14 +61,21 @@ pub async fn observe(
     req.extensions_mut().insert(RequestId(id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     // The path only: query strings may carry signed links or persisted-query hashes.
+    // Attribute names are OpenTelemetry's HTTP and GraphQL conventions; the span is the
+    // server side of the caller's trace when it sent W3C trace context.
     let span = tracing::info_span!(
         "request",
+        otel.kind = "server",
+        otel.name = %format_args!("{} {}", req.method(), req.path()),
+        otel.status_code = tracing::field::Empty,
         request_id = %id,
-        method = %req.method(),
-        path = %req.path(),
-        operation = tracing::field::Empty,
+        http.request.method = %req.method(),
+        url.path = %req.path(),
+        http.response.status_code = tracing::field::Empty,
+        graphql.operation.name = tracing::field::Empty,
         actor = tracing::field::Empty,
     );
+    crate::telemetry::continue_trace(&span, req.headers());
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let mut res = match result {
@@ -87,8 +94,15 @@ pub async fn observe(
         .get::<RequestInfo>()
         .cloned()
         .unwrap_or_default();
+    span.record("http.response.status_code", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     if let Some(op) = &info.operation {
-        span.record("operation", crate::telemetry::escaped(op).as_str());
+        span.record(
+            "graphql.operation.name",
+            crate::telemetry::escaped(op).as_str(),
+        );
     }
     if let Some(actor) = info.actor {
         span.record("actor", tracing::field::display(actor));

@@ -72,6 +72,29 @@ pub fn init(config: &Config) -> Telemetry {
     Telemetry { provider }
 }
 
+/// Makes `span` the server side of the trace the caller's `traceparent` (and
+/// `tracestate`) headers name, when they do (W3C Trace Context); otherwise it starts a
+/// trace of its own. Without an exporter this costs nothing.
+pub fn continue_trace(span: &tracing::Span, headers: &actix_web::http::header::HeaderMap) {
+    use opentelemetry::propagation::{Extractor, TextMapPropagator as _};
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    struct Headers<'a>(&'a actix_web::http::header::HeaderMap);
+    impl Extractor for Headers<'_> {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0.get(key).and_then(|v| v.to_str().ok())
+        }
+        fn keys(&self) -> Vec<&str> {
+            self.0.keys().map(|k| k.as_str()).collect()
+        }
+    }
+    if !headers.contains_key("traceparent") {
+        return;
+    }
+    let parent =
+        opentelemetry_sdk::propagation::TraceContextPropagator::new().extract(&Headers(headers));
+    let _ = span.set_parent(parent);
+}
+
 /// actix-http's HTTP/1 dispatcher logs at ERROR what a client did to its connection: a
 /// request that does not parse (a bad header, a URI too long), a body cut short, a peer
 /// gone. A client error is logged below ERROR (§7), so those events are kept out of the

@@ -210,8 +210,10 @@ fn traces_are_exported_over_otlp_when_configured() {
         .spawn()
         .unwrap();
     let body = r#"{"query":"query Traced { __typename }"}"#;
+    // The caller's W3C trace context: the request's span continues that trace.
+    let (trace_id, parent_id) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
     let request = format!(
-        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\ntraceparent: 00-{trace_id}-{parent_id}-01\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let answered = answers_200(&mut child, port, &request);
@@ -234,9 +236,31 @@ fn traces_are_exported_over_otlp_when_configured() {
     );
     let text = String::from_utf8_lossy(&body);
     assert!(
-        text.contains("salesgraph") && text.contains("request"),
+        text.contains("salesgraph") && text.contains("POST /graphql"),
         "the spans name the service and the request"
     );
+    for attribute in [
+        "http.request.method",
+        "url.path",
+        "http.response.status_code",
+        "graphql.operation.name",
+        "Traced",
+    ] {
+        assert!(text.contains(attribute), "no {attribute} in the export");
+    }
+    // OTLP carries ids as raw bytes: the caller's trace id, and its span as the parent.
+    let bytes = |hex: &str| -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let holds = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        holds(&bytes(trace_id)),
+        "the request did not continue the caller's trace"
+    );
+    assert!(holds(&bytes(parent_id)), "the request's span has no parent");
 }
 
 /// A database that cannot be reached is named with what was tried and the fix.
