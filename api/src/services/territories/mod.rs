@@ -2,10 +2,8 @@
 //! (directors, and sales managers for the subtrees they are accountable for).
 
 use chrono::Utc;
-use entity::{enums::TerritoryRole, territories, territory_members, users};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use entity::{territories, users};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -117,52 +115,6 @@ pub async fn get<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Territory"))
-}
-
-/// Checks and normalizes criteria: ISO country codes, bounded industry names, a sane band.
-pub fn validate_criteria(c: Criteria) -> AppResult<Criteria> {
-    let mut countries = Vec::new();
-    for raw in c.countries {
-        let code = raw.trim().to_ascii_uppercase();
-        if code.len() != 2 || !code.chars().all(|ch| ch.is_ascii_uppercase()) {
-            return Err(AppError::bad_input(
-                "criteria.countries",
-                format!("`{raw}` is not a two-letter country code"),
-            ));
-        }
-        if !countries.contains(&code) {
-            countries.push(code);
-        }
-    }
-    let mut industries = Vec::new();
-    for raw in c.industries {
-        let name = text::required(&raw, "criteria.industries", 100)?;
-        if !industries.contains(&name) {
-            industries.push(name);
-        }
-    }
-    if c.min_employees.is_some_and(|m| m < 0) || c.max_employees.is_some_and(|m| m < 0) {
-        return Err(AppError::bad_input(
-            "criteria.minEmployees",
-            "employee counts must not be negative",
-        ));
-    }
-    if let (Some(min), Some(max)) = (c.min_employees, c.max_employees)
-        && min > max
-    {
-        return Err(AppError::bad_input(
-            "criteria.maxEmployees",
-            "must not be below minEmployees",
-        ));
-    }
-    if countries.len() > 250 || industries.len() > 100 {
-        return Err(AppError::bad_input("criteria", "too many entries"));
-    }
-    Ok(Criteria {
-        countries,
-        industries,
-        ..c
-    })
 }
 
 async fn accountable_manager<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Uuid> {
@@ -453,114 +405,8 @@ fn check_depth(depth: i32) -> AppResult<()> {
     Ok(())
 }
 
-/// The territory if the actor may manage its members; `NOT_FOUND` if they cannot see
-/// it, `FORBIDDEN` if they can see but not manage it.
-async fn manageable<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<territories::Model> {
-    policy::require(actor, Action::ManageTerritoryMembers)?;
-    let t = get(db, actor, id).await?;
-    let ok = territories::Entity::find_by_id(id)
-        .filter(policy::territory_members_scope(actor))
-        .count(db)
-        .await?
-        > 0;
-    if ok {
-        Ok(t)
-    } else {
-        Err(AppError::Forbidden(
-            "you manage the members of the territories you are accountable for".into(),
-        ))
-    }
-}
+mod criteria;
+mod members;
 
-#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %territory_id))]
-pub async fn add_member(
-    state: &AppState,
-    actor: &Actor,
-    territory_id: Uuid,
-    user_id: Uuid,
-    role: TerritoryRole,
-) -> AppResult<territories::Model> {
-    let txn = crate::db::begin_write(&state.db).await?;
-    let t = manageable(&txn, actor, territory_id).await?;
-    // Membership widens the member's scope, so a sales manager may add only their own
-    // team; a user outside it is answered like one that does not exist.
-    let user = users::Entity::find_by_id(user_id)
-        .filter(policy::territory_member_candidate_scope(actor))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad_input("userId", "must be an active internal user of your team")
-        })?;
-    let existing = territory_members::Entity::find_by_id((territory_id, user.id))
-        .one(&txn)
-        .await?;
-    if existing.is_some() {
-        return Err(AppError::bad_input(
-            "userId",
-            "is already a member of this territory",
-        ));
-    }
-    territory_members::ActiveModel {
-        territory_id: Set(territory_id),
-        user_id: Set(user.id),
-        role_in_territory: Set(role),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| super::unique_violation(e, "userId", "is already a member of this territory"))?;
-    let changes = Changes::new()
-        .field("userId", None::<String>, user.id.to_string())
-        .field("roleInTerritory", None::<String>, role.as_str());
-    audit::record(
-        &txn,
-        Some(actor.user_id),
-        "addTerritoryMember",
-        "Territory",
-        territory_id,
-        changes,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(t)
-}
-
-#[tracing::instrument(skip_all, fields(actor = %actor.user_id, territory = %territory_id))]
-pub async fn remove_member(
-    state: &AppState,
-    actor: &Actor,
-    territory_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<territories::Model> {
-    let txn = crate::db::begin_write(&state.db).await?;
-    let t = manageable(&txn, actor, territory_id).await?;
-    let existing = territory_members::Entity::find_by_id((territory_id, user_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::bad_input("userId", "is not a member of this territory"))?;
-    territory_members::Entity::delete_by_id((territory_id, user_id))
-        .exec(&txn)
-        .await?;
-    let changes = Changes::new()
-        .field("userId", user_id.to_string(), None::<String>)
-        .field(
-            "roleInTerritory",
-            existing.role_in_territory.as_str(),
-            None::<String>,
-        );
-    audit::record(
-        &txn,
-        Some(actor.user_id),
-        "removeTerritoryMember",
-        "Territory",
-        territory_id,
-        changes,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(t)
-}
+pub use criteria::validate_criteria;
+pub use members::{add_member, remove_member};
