@@ -364,9 +364,12 @@ impl Socket {
         };
         // The same gate as HTTP before anything runs: trusted documents, introspection,
         // the document's size and cost, input edges.
+        // Each answer is put in the document's key order (`graphql::order`), as over HTTP.
+        let mut ordering = None;
         match crate::graphql::admit::admit(&self.state, &mut request) {
             Ok(admitted) => {
                 if let Some(doc) = admitted.doc {
+                    ordering = Some(doc.clone());
                     request.set_parsed_query(doc);
                 }
             }
@@ -397,11 +400,21 @@ impl Socket {
         let out = self.out.clone();
         let id = id.to_string();
         let op_id = id.clone();
+        let (operation_name, variables) =
+            (request.operation_name.clone(), request.variables.clone());
         let task = tokio::spawn(async move {
             use futures_util::StreamExt;
             let mut responses = schema.execute_stream(request);
             let mut first = true;
             while let Some(mut resp) = responses.next().await {
+                if let Some(doc) = &ordering {
+                    crate::graphql::order::reorder(
+                        doc,
+                        operation_name.as_deref(),
+                        &variables,
+                        &mut resp.data,
+                    );
+                }
                 // As over HTTP, errors async-graphql raised itself (validation,
                 // variables) are the client's input.
                 for e in &mut resp.errors {

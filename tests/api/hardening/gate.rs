@@ -247,6 +247,32 @@ async fn socket_errors_carry_codes_and_keep_the_documents_key_order() {
     };
     let (z, a) = (raw.find("zeta").unwrap(), raw.find("alpha").unwrap());
     assert!(z < a, "{raw}");
+    // Fields the resolvers complete concurrently come back in the document's order too.
+    for run in 0..6 {
+        let id = format!("o{run}");
+        subscribe_with(
+            &mut ws,
+            &id,
+            "{ accounts(first: 3) { totalCount nodes { csm { id } owner { id } accountManager { id } } } }",
+        )
+        .await;
+        let raw = loop {
+            use futures_util::StreamExt;
+            match ws.next().await.unwrap().unwrap() {
+                tokio_tungstenite::tungstenite::Message::Text(t) if t.contains("\"next\"") => {
+                    break t.to_string();
+                }
+                _ => continue,
+            }
+        };
+        let at = |k: &str| raw.find(k).unwrap_or(usize::MAX);
+        assert!(
+            at("\"totalCount\"") < at("\"nodes\"")
+                && at("\"csm\"") < at("\"owner\"")
+                && at("\"owner\"") < at("\"accountManager\""),
+            "{raw}"
+        );
+    }
 }
 
 #[tokio::test]
