@@ -230,6 +230,21 @@ impl Socket {
             .inc();
     }
 
+    /// Ends operation `id` before it runs: an `error` message carrying `e`, counted by
+    /// its code as over HTTP.
+    async fn refuse_operation(&self, id: &str, e: AppError) -> Result<(), Close> {
+        self.state
+            .metrics
+            .errors
+            .with_label_values(&[e.code()])
+            .inc();
+        let errors = [crate::error::request_error(e)];
+        self.out
+            .send(frame(id, "error", &errors))
+            .await
+            .map_err(|_| close(1011, "Internal error"))
+    }
+
     async fn send(&self, v: Value) -> Result<(), Close> {
         self.out
             .send(v.to_string())
@@ -348,14 +363,10 @@ impl Socket {
         let max = self.state.config.live.max_subscriptions_per_socket;
         if self.ops.len() >= max {
             self.refused("subscriptions_per_socket");
-            let err: async_graphql::Error = AppError::LimitReached(format!(
+            let e = AppError::LimitReached(format!(
                 "too many subscriptions on this socket (max {max}); complete one first"
-            ))
-            .into();
-            let errors = json!([crate::error::request_error(err)]);
-            return self
-                .send(json!({ "id": id, "type": "error", "payload": errors }))
-                .await;
+            ));
+            return self.refuse_operation(id, e).await;
         }
         let mut payload = msg["payload"].clone();
         crate::persisted::carry_document_id(&mut payload);
@@ -363,8 +374,8 @@ impl Socket {
             return Err(close(4400, "Invalid message: bad subscribe payload"));
         };
         // The same gate as HTTP before anything runs: trusted documents, introspection,
-        // the document's size and cost, input edges.
-        // Each answer is put in the document's key order (`graphql::order`), as over HTTP.
+        // the document's size and cost, input edges. Each answer is then put in the
+        // document's key order (`graphql::order`), as over HTTP.
         let mut ordering = None;
         match crate::graphql::admit::admit(&self.state, &mut request) {
             Ok(admitted) => {
@@ -373,17 +384,7 @@ impl Socket {
                     request.set_parsed_query(doc);
                 }
             }
-            Err(e) => {
-                self.state
-                    .metrics
-                    .errors
-                    .with_label_values(&[e.code()])
-                    .inc();
-                let err: async_graphql::Error = e.into();
-                let errors = json!([crate::error::request_error(err)]);
-                let msg = json!({ "id": id, "type": "error", "payload": errors });
-                return self.send(msg).await;
-            }
+            Err(e) => return self.refuse_operation(id, e).await,
         }
         let actor = caller.actor().ok().cloned();
         let request = request

@@ -42,13 +42,9 @@ impl Hub {
                                 let _ = tx.send(notice);
                             }
                         }
-                        Ok(None) => {
-                            tracing::warn!("handoff event listener lost; reconnecting");
-                            self.inner.listening.send_replace(false);
-                            break;
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "handoff event listener lost; reconnecting");
+                        lost => {
+                            let error = lost.err().map(|e| e.to_string());
+                            tracing::warn!(?error, "handoff event listener lost; reconnecting");
                             self.inner.listening.send_replace(false);
                             break;
                         }

@@ -11,7 +11,12 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{
+    Positioned,
+    parser::types::{
+        DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    },
+};
 
 /// Fields a whole document may hold once every fragment spread is expanded, summed over
 /// its operations and its fragment definitions (each is validated on its own). A large
@@ -170,6 +175,20 @@ fn expand_fragments<'a>(
         }
     }
     sizes
+}
+
+/// The operation a request runs, as GraphQL's GetOperation selects it: the one named,
+/// or the document's only one.
+pub fn operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    }
 }
 
 /// Names (fields, aliases, arguments, types, keywords) a document's text may hold

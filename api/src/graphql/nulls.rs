@@ -11,8 +11,8 @@ use std::{collections::HashMap, sync::OnceLock};
 use async_graphql::{
     Name, PathSegment, Response, Value,
     parser::types::{
-        BaseType, DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-        Type, TypeKind, TypeSystemDefinition,
+        BaseType, ExecutableDocument, OperationType, Selection, SelectionSet, Type, TypeKind,
+        TypeSystemDefinition,
     },
 };
 
@@ -212,17 +212,8 @@ pub fn propagate(
         }
         response.data = Value::Object(Default::default());
     }
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-            Some(op) => op,
-            None => return,
-        },
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.values().next() {
-            Some(op) => op,
-            None => return,
-        },
-        _ => return,
+    let Some(op) = super::document::operation(doc, operation_name) else {
+        return;
     };
     let root = match op.node.ty {
         OperationType::Query => "Query",

@@ -6,7 +6,7 @@
 
 use async_graphql::{
     Name, Positioned, Value, Variables,
-    parser::types::{Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+    parser::types::{Directive, ExecutableDocument, Selection, SelectionSet},
 };
 
 /// Puts every object of `data` in the order of the selected operation's document.
@@ -16,17 +16,8 @@ pub fn reorder(
     variables: &Variables,
     data: &mut Value,
 ) {
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-            Some(op) => op,
-            None => return,
-        },
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.values().next() {
-            Some(op) => op,
-            None => return,
-        },
-        _ => return,
+    let Some(op) = super::document::operation(doc, operation_name) else {
+        return;
     };
     let walk = Walk { doc, variables };
     walk.value(&[&op.node.selection_set.node], data);

@@ -93,7 +93,7 @@ pub fn name_refused_values(
         let text = e.message.split('`').nth(1).unwrap_or_default();
         let field = super::edge::field_holding(&doc, variables, text);
         let ext = e.extensions.get_or_insert_with(Default::default);
-        ext.set("code", "BAD_USER_INPUT");
+        ext.set("code", crate::error::code_for_uncoded_error());
         if let Some(field) = field {
             ext.set("field", field);
         }

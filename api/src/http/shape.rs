@@ -10,7 +10,10 @@ use actix_web::{
 use async_graphql::{Response, ServerError};
 
 use super::{GRAPHQL_RESPONSE, RETRY_AFTER_SECS};
-use crate::{error::code_for_uncoded_error, state::AppState};
+use crate::{
+    error::{AppError, code_for_uncoded_error},
+    state::AppState,
+};
 
 /// Codes errors that async-graphql raised itself, counts errors by code, and answers as
 /// the GraphQL-over-HTTP specification says: a request that failed before execution
@@ -43,7 +46,7 @@ pub(super) fn shape(
         if resp
             .errors
             .iter()
-            .any(|e| code_of(e).as_deref() == Some("UNAVAILABLE"))
+            .any(|e| code_of(e).as_deref() == Some(AppError::Unavailable.code()))
         {
             unavailable = true;
             no_data |= resp.data == async_graphql::Value::Null;

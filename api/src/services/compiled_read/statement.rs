@@ -47,6 +47,15 @@ impl Dialect {
         }
     }
 
+    /// A row id as the statement returns it: PostgreSQL's uuid, SQLite's blob as hex
+    /// (which `render` reads as a UUID).
+    fn id(self, column: Expr) -> Expr {
+        match self {
+            Dialect::Postgres => column,
+            Dialect::Sqlite => Expr::cust_with_exprs("lower(hex(?))", [column]),
+        }
+    }
+
     /// An object of `keys` whose values are the expressions given with it, in order
     /// (sea-query's placeholders: `$1, $2, …` for PostgreSQL, `?` for SQLite); `json[i]`
     /// says the value is JSON itself (an object, a list, a boolean written as JSON).
@@ -130,7 +139,7 @@ impl Builder<'_> {
         let actor = self.actor;
         let column = |c: &str| Expr::col((Alias::new(table.table_name()), Alias::new(c)));
         match field {
-            Field::Scalar(Scalar::GlobalId) => self.id(column("id")),
+            Field::Scalar(Scalar::GlobalId) => self.dialect.id(column("id")),
             Field::Scalar(Scalar::Column(c))
                 if self.dialect == Dialect::Sqlite && is_boolean(table, c) =>
             {
@@ -168,14 +177,6 @@ impl Builder<'_> {
             Field::Children(conn) => self.connection(conn, Some(table)),
             // Never read (`read_fields` leaves it out); a constant keeps this total.
             Field::Typename => Expr::cust("NULL"),
-        }
-    }
-
-    /// A row id as the statement returns it: PostgreSQL's uuid, SQLite's blob as hex.
-    fn id(&self, column: Expr) -> Expr {
-        match self.dialect {
-            Dialect::Postgres => column,
-            Dialect::Sqlite => Expr::cust_with_exprs("lower(hex(?))", [column]),
         }
     }
 
@@ -276,11 +277,9 @@ where
         q = q.expr_as(expr, alias);
     }
     if window.cursors {
-        let id = match window.dialect {
-            Dialect::Postgres => Expr::col(id),
-            Dialect::Sqlite => Expr::cust_with_exprs("lower(hex(?))", [Expr::col(id)]),
-        };
-        q = q.column_as(key, "__k").expr_as(id, "__i");
+        q = q
+            .column_as(key, "__k")
+            .expr_as(window.dialect.id(Expr::col(id)), "__i");
     }
     ordered(q.filter(cond), key, id, false)
         .limit(window.limit)
